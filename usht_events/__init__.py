@@ -1,0 +1,47 @@
+"""usht-events: course and event registration for the Norwegian USHT centres."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from usht_events import config as config_module
+from usht_events.core.extensions import init_extensions
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    instance_path = Path(app.instance_path)
+    app.config.from_mapping(config_module.load(instance_path))
+    if config:
+        app.config.update(config)
+
+    init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from usht_events.catalogue.views import blueprint as catalogue
+    from usht_events.core.views import blueprint as core
+
+    app.register_blueprint(core)
+    app.register_blueprint(catalogue)
+
+
+def _register_commands(app: Flask) -> None:
+    from usht_events.accounts.cli import create_user_command
+    from usht_events.catalogue.cli import import_events_command
+    from usht_events.demo.cli import seed_demo_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(import_events_command)
+    app.cli.add_command(seed_demo_command)

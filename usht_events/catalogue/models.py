@@ -1,0 +1,277 @@
+"""Events and what groups them."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.organisations.models import Centre, Municipality
+
+
+class EventKind(enum.StrEnum):
+    """What sort of event it is; the value is the stable code."""
+
+    COURSE = "course"
+    INSTRUCTOR_COURSE = "instructor_course"
+    SEMINAR = "seminar"
+    NETWORK_GATHERING = "network_gathering"
+    LEARNING_NETWORK = "learning_network"
+    PROFESSIONAL_DAY = "professional_day"
+    CONFERENCE = "conference"
+    WEBINAR = "webinar"
+    WORKSHOP = "workshop"
+    INFORMATION_MEETING = "information_meeting"
+
+    @property
+    def label(self) -> str:
+        return EVENT_KIND_LABELS[self]
+
+
+EVENT_KIND_LABELS = {
+    EventKind.COURSE: "Kurs",
+    EventKind.INSTRUCTOR_COURSE: "Instruktørkurs",
+    EventKind.SEMINAR: "Seminar",
+    EventKind.NETWORK_GATHERING: "Nettverkssamling",
+    EventKind.LEARNING_NETWORK: "Læringsnettverk",
+    EventKind.PROFESSIONAL_DAY: "Fagdag",
+    EventKind.CONFERENCE: "Konferanse",
+    EventKind.WEBINAR: "Webinar",
+    EventKind.WORKSHOP: "Workshop",
+    EventKind.INFORMATION_MEETING: "Informasjonsmøte",
+}
+
+
+class EventFormat(enum.StrEnum):
+    """Where people take part."""
+
+    PHYSICAL = "physical"
+    DIGITAL = "digital"
+    HYBRID = "hybrid"
+
+    @property
+    def label(self) -> str:
+        return {"physical": "Fysisk", "digital": "Digitalt", "hybrid": "Fysisk og digitalt"}[
+            self.value
+        ]
+
+
+class EventStatus(enum.StrEnum):
+    """Life cycle: a draft is published, may be confirmed to run, or is cancelled."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Utkast",
+            "published": "Publisert",
+            "confirmed": "Gjennomføres",
+            "cancelled": "Avlyst",
+        }[self.value]
+
+
+# Statuses the public calendar shows.
+VISIBLE_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED, EventStatus.CANCELLED)
+
+
+def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: VARCHAR with a CHECK constraint, storing the values."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(member.value) for member in enum_class),
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class FocusArea(db.Model):
+    """A national focus area (satsningsområde) every activity belongs to."""
+
+    __tablename__ = "focus_area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Series(db.Model):
+    """An optional grouping of events: a network, a programme, a course ladder."""
+
+    __tablename__ = "series"
+    __table_args__ = (UniqueConstraint("centre_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    centre: Mapped[Centre] = relationship()
+
+
+# Municipalities an event is open to; none listed means open to everyone.
+event_eligible_municipality = Table(
+    "event_eligible_municipality",
+    db.metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "municipality_number",
+        ForeignKey("municipality.number", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class Event(db.Model):
+    """One published thing people sign up for, with its capacity rules."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
+        CheckConstraint(
+            "seats_per_municipality IS NULL OR seats_per_municipality >= 1",
+            name="seats_per_municipality_positive",
+        ),
+        CheckConstraint(
+            "min_participants IS NULL OR min_participants >= 1", name="min_participants_positive"
+        ),
+        CheckConstraint(
+            "capacity IS NULL OR min_participants IS NULL OR min_participants <= capacity",
+            name="min_participants_within_capacity",
+        ),
+        CheckConstraint(
+            "required_attendance_percent BETWEEN 1 AND 100", name="required_attendance_percent"
+        ),
+        CheckConstraint(
+            "registration_opens_at IS NULL OR registration_closes_at IS NULL"
+            " OR registration_opens_at < registration_closes_at",
+            name="registration_window_ordered",
+        ),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
+    focus_area_id: Mapped[int] = mapped_column(ForeignKey("focus_area.id"))
+    certifies_kind_id: Mapped[int | None] = mapped_column(ForeignKey("certification_kind.id"))
+
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(400), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
+    format: Mapped[EventFormat] = mapped_column(
+        enum_column(EventFormat, "event_format"), default=EventFormat.PHYSICAL
+    )
+    status: Mapped[EventStatus] = mapped_column(
+        enum_column(EventStatus, "event_status"), default=EventStatus.DRAFT, index=True
+    )
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    venue_address: Mapped[str] = mapped_column(String(200), default="")
+    # Sent to confirmed participants only; never shown on the public page.
+    digital_link: Mapped[str] = mapped_column(String(500), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+
+    # Confirmed registrations allowed; NULL means no limit (webinars).
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Confirmed registrations allowed per municipality; NULL means no such cap.
+    seats_per_municipality: Mapped[int | None] = mapped_column(Integer)
+    min_participants: Mapped[int | None] = mapped_column(Integer)
+    # When the organiser decides whether an event below its minimum runs.
+    decision_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    auto_decision: Mapped[bool] = mapped_column(Boolean, default=False)
+    # First moment confirmed sign-ups reached min_participants; written once.
+    threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Share of sessions a participant must attend to have completed the event.
+    required_attendance_percent: Mapped[int] = mapped_column(Integer, default=100)
+    # iCalendar SEQUENCE: raised whenever the time, place or status changes.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="")
+
+    centre: Mapped[Centre] = relationship()
+    series: Mapped["Series | None"] = relationship()
+    focus_area: Mapped[FocusArea] = relationship()
+    certifies_kind: Mapped["CertificationKind | None"] = relationship()  # noqa: F821
+    sessions: Mapped[list["Session"]] = relationship(
+        back_populates="event",
+        order_by="Session.starts_at",
+        cascade="all, delete-orphan",
+    )
+    eligible_municipalities: Mapped[list[Municipality]] = relationship(
+        secondary=event_eligible_municipality, order_by=Municipality.name
+    )
+
+    @property
+    def starts_at(self) -> datetime | None:
+        return self.sessions[0].starts_at if self.sessions else None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        return max(session.ends_at for session in self.sessions) if self.sessions else None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in VISIBLE_STATUSES
+
+    @property
+    def is_open_to_everyone(self) -> bool:
+        return not self.eligible_municipalities
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r}>"
+
+
+class Session(db.Model):
+    """One day or part of an event, with its own time and, optionally, its own place."""
+
+    __tablename__ = "event_session"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Overrides the event's venue when one day is held elsewhere.
+    venue: Mapped[str] = mapped_column(String(200), default="")
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+
+    @property
+    def place(self) -> str:
+        return self.venue or self.event.venue
+
+    def __repr__(self) -> str:
+        return f"<Session {self.id} of event {self.event_id}>"

@@ -1,0 +1,1 @@
+"""Certification kinds and certifications: completion, the municipal roster, verification."""

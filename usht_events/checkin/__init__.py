@@ -1,0 +1,1 @@
+"""Attendance: tickets, QR codes, the scanner page and completion."""

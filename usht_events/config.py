@@ -1,0 +1,86 @@
+"""Settings from environment variables, each with a safe default."""
+
+import os
+import secrets
+from pathlib import Path
+
+# Values that must never reach production as the secret key.
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "test"}
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start with settings that are not safe."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Return the secret kept in the instance folder, generating it once."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip()
+
+
+def database_url(instance_path: Path) -> str:
+    """Return DATABASE_URL, normalised for SQLAlchemy, or the SQLite file default."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'usht_events.sqlite'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load(instance_path: Path) -> dict:
+    """Build the configuration mapping from the environment."""
+    production = os.environ.get("USHT_ENV", "development").lower() == "production"
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if production and (secret_key in INSECURE_SECRET_KEYS or len(secret_key) < 32):
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production."
+        )
+    return {
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": secret_key or _instance_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "USHT påmelding <pamelding@usht-events.no>"
+        ),
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "BABEL_DEFAULT_LOCALE": "nb",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
+        "SUPPORTED_LOCALES": ["nb", "en"],
+        "WTF_CSRF_TIME_LIMIT": None,
+        # How long registrations are kept before they are anonymised.
+        "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
+        "EVENTS_PER_PAGE": 20,
+    }

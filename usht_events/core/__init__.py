@@ -1,0 +1,1 @@
+"""Shared pieces: database, time zones, tokens, domain errors, the e-mail outbox."""

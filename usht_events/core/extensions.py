@@ -1,0 +1,44 @@
+"""Flask extensions, created unbound and attached in create_app."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from usht_events.core.db import db, render_migration_item
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+mail = Mail()
+
+
+def init_extensions(app: Flask) -> None:
+    """Attach every extension and the request hooks to the app."""
+    from usht_events import models  # noqa: F401  (registers every table on the metadata)
+    from usht_events.core import web
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_item,
+    )
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Europe/Oslo")
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Logg inn for å se denne siden."
+    login_manager.user_loader(web.load_user)
+    web.init_web(app)

@@ -1,0 +1,119 @@
+"""Request hooks, error pages, locale selection and template helpers shared by every area."""
+
+from flask import Flask, g, render_template, request, session
+from flask_wtf.csrf import CSRFError
+
+from usht_events.core import timezones
+from usht_events.core.db import db, sqlite_begin_mode
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+SUPPORTED_LOCALES = ("nb", "en")
+
+
+def select_locale() -> str:
+    """Norwegian bokmål unless the person chose English with ?lang=en."""
+    chosen = request.args.get("lang")
+    if chosen in SUPPORTED_LOCALES:
+        session["lang"] = chosen
+    return session.get("lang", "nb")
+
+
+def load_user(user_id: str):
+    """Flask-Login's user loader."""
+    from usht_events.accounts.models import User
+
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def init_web(app: Flask) -> None:
+    """Register hooks, error handlers and template filters."""
+    app.before_request(_choose_sqlite_begin_mode)
+    app.teardown_request(_reset_sqlite_begin_mode)
+    app.after_request(_security_headers)
+    for status in (400, 403, 404, 405, 413):
+        app.register_error_handler(status, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(500, _server_error)
+    app.jinja_env.filters.update(
+        period=_localised(timezones.format_period),
+        day=_localised(timezones.format_day),
+        clock=_localised(timezones.format_clock),
+        datetime=_localised(timezones.format_datetime),
+        date_span=_localised(timezones.format_date_span),
+    )
+    app.jinja_env.globals["current_locale"] = _current_locale
+
+
+def _current_locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "nb")
+
+
+def _localised(formatter):
+    def apply(value, *args):
+        return formatter(value, *args, locale=_current_locale()) if value else ""
+
+    return apply
+
+
+def _choose_sqlite_begin_mode() -> None:
+    # Reads need no write lock; taking one would queue every page view behind sign-ups.
+    mode = "DEFERRED" if request.method in SAFE_METHODS else "IMMEDIATE"
+    g.sqlite_begin_token = sqlite_begin_mode.set(mode)
+
+
+def _reset_sqlite_begin_mode(exc) -> None:
+    token = g.pop("sqlite_begin_token", None)
+    if token is not None:
+        sqlite_begin_mode.reset(token)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    return response
+
+
+ERROR_MESSAGES = {
+    400: (
+        "Ugyldig forespørsel",
+        "Forespørselen kunne ikke behandles. Kontroller det du sendte inn.",
+    ),
+    403: ("Ingen tilgang", "Du har ikke tilgang til denne siden."),
+    404: ("Fant ikke siden", "Siden finnes ikke, eller den er flyttet."),
+    405: ("Ikke tillatt", "Denne handlingen er ikke tillatt her."),
+    413: ("For stor forespørsel", "Det du sendte inn er for stort."),
+    500: ("Noe gikk galt", "Det oppstod en feil hos oss. Prøv igjen om litt."),
+}
+
+
+def _render_error(status: int, message: str | None = None):
+    title, default_message = ERROR_MESSAGES[status]
+    body = render_template("errors/error.html", title=title, message=message or default_message)
+    return body, status
+
+
+def _error_page(error):
+    return _render_error(getattr(error, "code", 400) or 400)
+
+
+def _csrf_error(error):
+    return _render_error(
+        400, "Skjemaet var utløpt eller ufullstendig. Last inn siden på nytt og prøv igjen."
+    )
+
+
+def _server_error(error):
+    db.session.rollback()
+    return _render_error(500)

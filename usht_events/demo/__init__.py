@@ -1,0 +1,1 @@
+"""The demo programme: centres, municipalities, focus areas, kinds and upcoming events."""

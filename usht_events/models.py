@@ -1,0 +1,50 @@
+"""Every model, imported in one place so the metadata (and Alembic) sees them all."""
+
+from usht_events.accounts.models import Role, User
+from usht_events.catalogue.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Series,
+    Session,
+)
+from usht_events.certification.models import Certification, CertificationKind, CertificationSource
+from usht_events.checkin.models import Attendance, CheckinMethod
+from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
+from usht_events.organisations.models import Centre, Municipality
+from usht_events.registration.models import (
+    Person,
+    Profession,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+
+__all__ = [
+    "Attendance",
+    "Centre",
+    "Certification",
+    "CertificationKind",
+    "CertificationSource",
+    "CheckinMethod",
+    "Event",
+    "EventFormat",
+    "EventKind",
+    "EventStatus",
+    "FocusArea",
+    "Municipality",
+    "OutboxAttachment",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "Profession",
+    "Registration",
+    "RegistrationSource",
+    "RegistrationStatus",
+    "Role",
+    "Series",
+    "Session",
+    "User",
+]

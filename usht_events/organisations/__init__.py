@@ -1,0 +1,1 @@
+"""Centres (USHT), municipalities and the region each centre serves."""

@@ -1,0 +1,1 @@
+"""People and their registrations: sign-up, waiting list, promotion, the manage link."""

@@ -1,0 +1,147 @@
+"""People and their places on events."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from usht_events.catalogue.models import Event, enum_column
+from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.core.tokens import readable_code, url_token
+from usht_events.organisations.models import Municipality
+
+
+class Profession(enum.StrEnum):
+    """The professions the sign-up form offers."""
+
+    NURSE = "nurse"
+    SOCIAL_EDUCATOR = "social_educator"
+    HEALTH_WORKER = "health_worker"
+    PHYSICIAN = "physician"
+    PHYSIOTHERAPIST = "physiotherapist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"
+    MANAGER = "manager"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return PROFESSION_LABELS[self]
+
+
+PROFESSION_LABELS = {
+    Profession.NURSE: "Sykepleier",
+    Profession.SOCIAL_EDUCATOR: "Vernepleier",
+    Profession.HEALTH_WORKER: "Helsefagarbeider",
+    Profession.PHYSICIAN: "Lege",
+    Profession.PHYSIOTHERAPIST: "Fysioterapeut",
+    Profession.OCCUPATIONAL_THERAPIST: "Ergoterapeut",
+    Profession.MANAGER: "Leder",
+    Profession.OTHER: "Annet",
+}
+
+
+class RegistrationStatus(enum.StrEnum):
+    """A place is confirmed, waiting for a seat, or given up."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return {"confirmed": "Bekreftet", "waitlisted": "På venteliste", "cancelled": "Avmeldt"}[
+            self.value
+        ]
+
+
+class RegistrationSource(enum.StrEnum):
+    """How the registration came in."""
+
+    WEB = "web"
+    ORGANISER = "organiser"
+    WALK_IN = "walk_in"
+    IMPORT = "import"
+
+
+class Person(db.Model):
+    """A participant, identified by e-mail address (stored lower-case)."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
+    workplace: Mapped[str] = mapped_column(String(200), default="")
+    profession: Mapped[Profession | None] = mapped_column(enum_column(Profession, "profession"))
+    # The language mails to this person are written in.
+    locale: Mapped[str] = mapped_column(String(5), default="nb")
+    # Secret of the personal calendar feed.
+    feed_token: Mapped[str] = mapped_column(String(64), unique=True, default=url_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
+
+
+class Registration(db.Model):
+    """A person's place on an event."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        # One active registration per person and event, enforced by the database.
+        Index(
+            "uq_registration_active_person_event",
+            "event_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_registration_event_status_created", "event_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(
+        enum_column(RegistrationStatus, "registration_status")
+    )
+    source: Mapped[RegistrationSource] = mapped_column(
+        enum_column(RegistrationSource, "registration_source"), default=RegistrationSource.WEB
+    )
+    # Municipality at sign-up: seats per municipality are counted on this.
+    municipality_number: Mapped[str | None] = mapped_column(
+        ForeignKey("municipality.number"), index=True
+    )
+    workplace: Mapped[str] = mapped_column(String(200), default="")
+    profession: Mapped[Profession | None] = mapped_column(enum_column(Profession, "profession"))
+    needs: Mapped[str] = mapped_column(Text, default="")
+    # Secret of the manage link /r/<token>.
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=url_token)
+    # Code on the QR ticket, read out at the door when a phone will not scan.
+    ticket_code: Mapped[str] = mapped_column(String(16), unique=True, default=readable_code)
+    # From the sign-up form: a resubmitted form finds the registration it already made.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Sign-up time; the waiting list is ordered by it.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    person: Mapped[Person] = relationship()
+    municipality: Mapped[Municipality | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"
