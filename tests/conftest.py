@@ -1,17 +1,19 @@
 """Fixtures every test area uses: the app on SQLite and PostgreSQL, factories, clients, mail."""
 
+import contextvars
 import os
 import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.factories import Factories
 from tests.smtp import SmtpSink
 from usht_events import create_app
-from usht_events.core.db import db
+from usht_events.core.db import db, sqlite_begin_mode
 
 # The PostgreSQL server every machine of ours runs; tests make their own database on it.
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -32,18 +34,37 @@ def base_config(database_url: str, instance_path: Path) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A fresh PostgreSQL database for this test run, dropped at the end."""
+def _temporary_postgres_database():
+    """Create an empty PostgreSQL database, yield its URL, drop it afterwards."""
     name = f"usht_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL database for this test run, dropped at the end."""
+    yield from _temporary_postgres_database()
+
+
+@pytest.fixture
+def empty_postgres_url():
+    """An empty PostgreSQL database for one test (migrations, subprocess servers)."""
+    yield from _temporary_postgres_database()
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path):
+    """A path for a SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'empty.sqlite'}"
 
 
 @pytest.fixture(scope="session")
@@ -52,21 +73,42 @@ def sqlite_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'usht_test.sqlite'}"
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run outside the test's app context.
+
+    Tests hold an app context for their own database work; a request made inside it would
+    share `g` and the database session with the test, which no real request ever does.
+    """
+
+    def open(self, *args, **kwargs):
+        # What the test set up must be visible to the request, and the request's changes
+        # to the test afterwards (SQLite keeps a reader on its snapshot otherwise).
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
+
+
 def _make_app(database_url: str, instance_path: Path):
     app = create_app(base_config(database_url, instance_path))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def _sqlite_app(sqlite_url, tmp_path_factory):
-    return _make_app(sqlite_url, tmp_path_factory.mktemp("instance"))
+    yield from _make_app(sqlite_url, tmp_path_factory.mktemp("instance"))
 
 
 @pytest.fixture(scope="session")
 def _postgres_app(postgres_url, tmp_path_factory):
-    return _make_app(postgres_url, tmp_path_factory.mktemp("instance"))
+    yield from _make_app(postgres_url, tmp_path_factory.mktemp("instance"))
 
 
 def _clean(app) -> None:
@@ -80,9 +122,13 @@ def _clean(app) -> None:
 
 def _app_fixture(request, app):
     _clean(app)
+    # The test's own session only sets up and inspects data; it must not hold SQLite's write
+    # lock while the requests it makes try to write.
+    token = sqlite_begin_mode.set("DEFERRED")
     with app.app_context():
         yield app
         db.session.remove()
+    sqlite_begin_mode.reset(token)
 
 
 @pytest.fixture

@@ -30,11 +30,13 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from usht_events.accounts.views import blueprint as accounts
     from usht_events.catalogue.views import blueprint as catalogue
     from usht_events.core.views import blueprint as core
 
     app.register_blueprint(core)
     app.register_blueprint(catalogue)
+    app.register_blueprint(accounts)
 
 
 def _register_commands(app: Flask) -> None:

@@ -23,6 +23,11 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
 def generate_password() -> str:
     """A random password to print once for a new user (about 96 bits)."""
     return secrets.token_urlsafe(12)

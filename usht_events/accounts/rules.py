@@ -5,7 +5,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import Role, User
-from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password
+from usht_events.accounts.passwords import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from usht_events.core.db import utcnow
 from usht_events.core.errors import DomainError
 from usht_events.organisations.models import Centre, Municipality
 
@@ -61,3 +67,19 @@ def _municipality(session: DbSession, number: str) -> Municipality:
     if municipality is None:
         raise DomainError("unknown_municipality", f"Fant ikke kommunenummer {number!r}.")
     return municipality
+
+
+def authenticate(session: DbSession, email: str, password: str) -> User:
+    """Return the active user with this e-mail and password, or raise `invalid_login`."""
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
+    password_hash = user.password_hash if user else DUMMY_HASH
+    if not verify_password(password_hash, password) or user is None or not user.active:
+        raise DomainError("invalid_login", "Feil e-post eller passord.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+DUMMY_HASH = hash_password("not a real password, only used to even out timing")
