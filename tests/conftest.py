@@ -31,6 +31,7 @@ def base_config(database_url: str, instance_path: Path) -> dict:
         "SERVER_NAME": None,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens there; tests that send mail use smtp_sink
+        "MAIL_SUPPRESS_SEND": False,  # mail really goes out over SMTP in tests
     }
 
 

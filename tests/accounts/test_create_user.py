@@ -8,7 +8,9 @@ from usht_events.core.db import db
 
 
 def _password_from(output: str) -> str:
-    return next(line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("Passord"))
+    return next(
+        line.split(": ", 1)[1] for line in output.splitlines() if line.startswith("Passord")
+    )
 
 
 def test_create_organiser_prints_a_password_that_works(app, runner, make):
