@@ -1,0 +1,386 @@
+"""The sign-up rules: window, one place per person, capacity, seats per municipality,
+eligibility, waiting list, promotion and the minimum threshold.
+
+Every rule that can change who holds a seat follows one pattern: lock the event, count,
+decide, write, all in the caller's transaction. On PostgreSQL the lock is a row lock on
+the event (SELECT ... FOR UPDATE); on SQLite the transaction already holds the database's
+write lock from its BEGIN IMMEDIATE (see core/db.py).
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as DbSession
+
+from usht_events.catalogue.models import Event, EventStatus
+from usht_events.core.errors import DomainError
+from usht_events.organisations.models import Municipality
+from usht_events.registration.models import (
+    Person,
+    Profession,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+
+OPEN_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a person gives when signing up."""
+
+    name: str
+    email: str  # already validated and lower-cased
+    municipality_number: str
+    workplace: str
+    profession: Profession
+    phone: str = ""
+    needs: str = ""
+    locale: str = "nb"
+    idempotency_key: str | None = None
+    source: RegistrationSource = RegistrationSource.WEB
+
+
+@dataclass
+class SignUpResult:
+    """The registration a sign-up led to, and whether this sign-up made it."""
+
+    registration: Registration
+    created: bool
+    # The e-mail already had a place, found by a different form: only its owner may see it.
+    existing: bool = False
+    promoted: list[Registration] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Public counts of an event."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+
+
+@dataclass(frozen=True)
+class RaceProbe:
+    """Debug hook for the concurrency tests: skip the lock and pause between count and write.
+
+    Only the tests' control run sets it, to show that the race tests catch a missing lock.
+    """
+
+    skip_lock: bool = False
+    pause_seconds: float = 0.0
+
+
+NO_PROBE = RaceProbe()
+
+
+def register(
+    session: DbSession, event_id: int, signup: SignUp, now: datetime, probe: RaceProbe = NO_PROBE
+) -> SignUpResult:
+    """Give the person a confirmed or waitlisted place, or refuse with a DomainError."""
+    if session.get(Municipality, signup.municipality_number) is None:
+        raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
+    person_id = _find_or_create_person(session, signup)
+    event = lock_event(session, event_id, probe)
+    # Checked under the lock: a double click's second request waits, then finds the first.
+    replay = _by_idempotency_key(session, signup.idempotency_key)
+    if replay is not None:
+        return SignUpResult(replay, created=False)
+    check_open(event, now)
+    check_eligible(event, signup.municipality_number)
+
+    existing = _active_registration(session, event.id, person_id)
+    if existing is not None:
+        return SignUpResult(existing, created=False, existing=True)
+
+    status = _status_for_newcomer(session, event, signup.municipality_number)
+    if probe.pause_seconds:
+        time.sleep(probe.pause_seconds)
+    registration = Registration(
+        event_id=event.id,
+        person_id=person_id,
+        status=status,
+        source=signup.source,
+        municipality_number=signup.municipality_number,
+        workplace=signup.workplace,
+        profession=signup.profession,
+        needs=signup.needs,
+        idempotency_key=signup.idempotency_key,
+        created_at=now,
+        consent_at=now,
+        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+    )
+    session.add(registration)
+    session.flush()
+    record_threshold_if_reached(session, event, now)
+    return SignUpResult(registration, created=True)
+
+
+def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -> Event:
+    """Load the event and hold its row lock until the transaction ends."""
+    query = select(Event).where(Event.id == event_id)
+    if not probe.skip_lock:
+        query = query.with_for_update()
+    event = session.scalar(query.execution_options(populate_existing=True))
+    if event is None:
+        raise DomainError("not_found", "Arrangementet finnes ikke.")
+    return event
+
+
+def check_open(event: Event, now: datetime) -> None:
+    """Registration is open only in its window, never for a cancelled or past event."""
+    if event.status == EventStatus.CANCELLED:
+        raise DomainError("cancelled", "Arrangementet er avlyst.")
+    if event.status not in OPEN_STATUSES:
+        raise DomainError("not_found", "Arrangementet finnes ikke.")
+    if event.starts_at is None or event.starts_at <= now:
+        raise DomainError("past", "Arrangementet har allerede startet, og påmeldingen er stengt.")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise DomainError("not_yet_open", "Påmeldingen har ikke åpnet ennå.")
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise DomainError("closed", "Påmeldingsfristen er ute.")
+
+
+def check_eligible(event: Event, municipality_number: str) -> None:
+    """An event may be open only to given municipalities."""
+    allowed = {municipality.number for municipality in event.eligible_municipalities}
+    if allowed and municipality_number not in allowed:
+        raise DomainError(
+            "not_eligible", "Arrangementet er ikke åpent for deltakere fra kommunen du valgte."
+        )
+
+
+def _status_for_newcomer(
+    session: DbSession, event: Event, municipality_number: str
+) -> RegistrationStatus:
+    if has_seat_for(session, event, municipality_number):
+        return RegistrationStatus.CONFIRMED
+    if event.waitlist_enabled:
+        return RegistrationStatus.WAITLISTED
+    raise DomainError("full", "Arrangementet er fullt.")
+
+
+def has_seat_for(session: DbSession, event: Event, municipality_number: str | None) -> bool:
+    """True when one more confirmed place from this municipality fits every cap."""
+    if event.capacity is not None and confirmed_count(session, event.id) >= event.capacity:
+        return False
+    cap = event.seats_per_municipality
+    return cap is None or confirmed_count_in(session, event.id, municipality_number) < cap
+
+
+def confirmed_count(session: DbSession, event_id: int) -> int:
+    """Confirmed registrations of the event."""
+    return session.scalar(_confirmed_query(event_id))
+
+
+def confirmed_count_in(session: DbSession, event_id: int, municipality_number: str | None) -> int:
+    """Confirmed registrations of the event from one municipality."""
+    return session.scalar(
+        _confirmed_query(event_id).where(Registration.municipality_number == municipality_number)
+    )
+
+
+def _confirmed_query(event_id: int):
+    return select(func.count(Registration.id)).where(
+        Registration.event_id == event_id,
+        Registration.status == RegistrationStatus.CONFIRMED,
+    )
+
+
+def record_threshold_if_reached(session: DbSession, event: Event, now: datetime) -> bool:
+    """Record, exactly once, the moment confirmed sign-ups first reach the minimum."""
+    if event.min_participants is None or event.threshold_reached_at is not None:
+        return False
+    if confirmed_count(session, event.id) < event.min_participants:
+        return False
+    # The WHERE makes the write idempotent even if two transactions got this far.
+    result = session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.threshold_reached_at.is_(None))
+        .values(threshold_reached_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(event, ["threshold_reached_at"])
+    return result.rowcount == 1
+
+
+def cancel(session: DbSession, registration: Registration, now: datetime) -> list[Registration]:
+    """Cancel a place; a freed confirmed seat goes to the earliest waitlisted who fit."""
+    event = lock_event(session, registration.event_id)
+    session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("already_cancelled", "Påmeldingen er allerede avmeldt.")
+    if event.starts_at is not None and event.starts_at <= now:
+        raise DomainError(
+            "past", "Arrangementet har startet; kontakt arrangøren for å melde deg av."
+        )
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    session.flush()
+    return promote_waitlisted(session, event, now) if was_confirmed else []
+
+
+def change_capacity(
+    session: DbSession,
+    event_id: int,
+    capacity: int | None,
+    seats_per_municipality: int | None,
+    now: datetime,
+) -> list[Registration]:
+    """Change the caps; raising them promotes from the waiting list at once."""
+    event = lock_event(session, event_id)
+    if capacity is not None and capacity < 1:
+        raise DomainError("invalid_capacity", "Kapasiteten må være minst 1.")
+    if seats_per_municipality is not None and seats_per_municipality < 1:
+        raise DomainError("invalid_capacity", "Plasser per kommune må være minst 1.")
+    if capacity is not None and confirmed_count(session, event.id) > capacity:
+        raise DomainError(
+            "capacity_below_confirmed",
+            "Kapasiteten kan ikke settes lavere enn antall bekreftede deltakere.",
+        )
+    if seats_per_municipality is not None and (
+        _largest_municipality_count(session, event.id) > seats_per_municipality
+    ):
+        raise DomainError(
+            "capacity_below_confirmed",
+            "En kommune har allerede flere bekreftede deltakere enn det nye taket.",
+        )
+    event.capacity = capacity
+    event.seats_per_municipality = seats_per_municipality
+    session.flush()
+    return promote_waitlisted(session, event, now)
+
+
+def _largest_municipality_count(session: DbSession, event_id: int) -> int:
+    per_municipality = (
+        select(func.count(Registration.id).label("n"))
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .group_by(Registration.municipality_number)
+        .subquery()
+    )
+    return session.scalar(select(func.coalesce(func.max(per_municipality.c.n), 0)))
+
+
+def promote_waitlisted(session: DbSession, event: Event, now: datetime) -> list[Registration]:
+    """Confirm the earliest waitlisted registrations that fit the caps; the caller holds the lock."""
+    promoted = []
+    for registration in waiting_list(session, event.id):
+        if event.capacity is not None and confirmed_count(session, event.id) >= event.capacity:
+            break
+        if has_seat_for(session, event, registration.municipality_number):
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.confirmed_at = now
+            session.flush()
+            promoted.append(registration)
+    if promoted:
+        record_threshold_if_reached(session, event, now)
+    return promoted
+
+
+def waiting_list(session: DbSession, event_id: int) -> list[Registration]:
+    """Waitlisted registrations in sign-up order."""
+    return list(
+        session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == event_id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+            .order_by(Registration.created_at, Registration.id)
+        )
+    )
+
+
+def waitlist_position(session: DbSession, registration: Registration) -> int | None:
+    """1 for the first in line; None when the registration is not waitlisted."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = session.scalar(
+        select(func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.created_at < registration.created_at,
+                and_(
+                    Registration.created_at == registration.created_at,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def counts_for_events(session: DbSession, event_ids: list[int]) -> dict[int, Counts]:
+    """Confirmed and waitlisted counts for many events in one query."""
+    if not event_ids:
+        return {}
+    rows = session.execute(
+        select(Registration.event_id, Registration.status, func.count(Registration.id))
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .group_by(Registration.event_id, Registration.status)
+    )
+    tallies: dict[int, dict[str, int]] = {event_id: {} for event_id in event_ids}
+    for event_id, status, count in rows:
+        tallies[event_id][RegistrationStatus(status).value] = count
+    return {
+        event_id: Counts(confirmed=tally.get("confirmed", 0), waitlisted=tally.get("waitlisted", 0))
+        for event_id, tally in tallies.items()
+    }
+
+
+def _by_idempotency_key(session: DbSession, key: str | None) -> Registration | None:
+    if not key:
+        return None
+    return session.scalar(select(Registration).where(Registration.idempotency_key == key))
+
+
+def _active_registration(session: DbSession, event_id: int, person_id: int) -> Registration | None:
+    return session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.person_id == person_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+
+
+def _find_or_create_person(session: DbSession, signup: SignUp) -> int:
+    """The person with this e-mail, created on first sign-up.
+
+    An existing person's details are left alone: anyone can type any e-mail address into
+    the form, so a sign-up must not be able to rewrite somebody else's name or phone.
+    What this sign-up said is kept on the registration itself.
+    """
+    insert = (
+        postgresql_insert
+        if session.get_bind(Person).dialect.name == "postgresql"
+        else sqlite_insert
+    )
+    # ON CONFLICT: two first sign-ups with one e-mail at once must not collide.
+    session.execute(
+        insert(Person)
+        .values(
+            email=signup.email,
+            name=signup.name,
+            phone=signup.phone,
+            municipality_number=signup.municipality_number,
+            workplace=signup.workplace,
+            profession=signup.profession,
+            locale=signup.locale,
+        )
+        .on_conflict_do_nothing(index_elements=[Person.email])
+    )
+    return session.scalar(select(Person.id).where(Person.email == signup.email))
