@@ -1,0 +1,108 @@
+"""The base layout in a real browser: accessibility, keyboard use, phone width, language."""
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from usht_events.catalogue.models import EventFormat, EventKind
+from usht_events.core.db import db
+
+pytestmark = pytest.mark.browser
+
+VIEWPORTS = ["page", "phone_page"]
+
+
+@pytest.fixture
+def a_few_events(make):
+    """Three upcoming events of different shapes, committed so the server sees them."""
+    ostfold = make.centre("ostfold", name="USHT Østfold", email="usht@indre-ostfold.kommune.no")
+    buskerud = make.centre("buskerud", name="USHT Buskerud", email="usht@drammen.kommune.no")
+    make.event(
+        title="Instruktørkurs i ProACT – praktisk bruk av miljøbehandling i demensomsorgen",
+        kind=EventKind.INSTRUCTOR_COURSE,
+        centre=ostfold,
+        days=2,
+        venue="Mysen helsehus, store møtesal",
+        summary="To dager for deg som skal lære opp kolleger i egen kommune.",
+    )
+    make.event(
+        title="Webinar: Lindrende behandling i hjemmetjenesten",
+        kind=EventKind.WEBINAR,
+        centre=buskerud,
+        format=EventFormat.DIGITAL,
+        venue="",
+        capacity=None,
+    )
+    make.event(title="Demensomsorgens ABC – oppstartsseminar", kind=EventKind.SEMINAR)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_start_page_without_events_is_accessible(request, live_server, viewport):
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server + "/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Kommende kurs og arrangementer"
+    assert page.get_by_text("Ingen kommende arrangementer akkurat nå").is_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_start_page_with_events_is_accessible(request, live_server, a_few_events, viewport):
+    page = request.getfixturevalue(viewport)
+    page.goto(live_server + "/")
+    assert page.locator(".event-card").count() == 3
+    assert page.get_by_text("Digitalt", exact=True).is_visible()
+    assert_accessible(page)
+
+
+def test_start_page_loads_its_styles_and_font_without_csp_violations(live_server, page):
+    page.goto(live_server + "/")
+    page.evaluate("document.fonts.ready")
+    assert page.evaluate("document.fonts.check('16px Inter')")
+    header_background = page.evaluate(
+        "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
+    )
+    assert header_background not in ("", "rgba(0, 0, 0, 0)")
+    assert page.console_errors == []
+
+
+def test_skip_link_moves_focus_to_main(live_server, page):
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Hopp til hovedinnholdet")
+    assert skip_link.evaluate("link => link === document.activeElement")
+    assert skip_link.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_phone_layout_has_no_horizontal_scroll(live_server, phone_page, a_few_events):
+    phone_page.goto(live_server + "/")
+    assert phone_page.evaluate("document.scrollingElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("path", ["/personvern", "/tilgjengelighet"])
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_legal_pages_are_accessible(request, live_server, path, viewport):
+    page = request.getfixturevalue(viewport)
+    response = page.goto(live_server + path)
+    assert response.status == 200
+    assert_accessible(page)
+
+
+def test_error_page_is_accessible(live_server, page):
+    response = page.goto(live_server + "/finnes-ikke")
+    assert response.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Fant ikke siden"
+    assert_accessible(page)
+
+
+def test_english_switch_shows_english(live_server, page, a_few_events):
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**/?lang=en")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Upcoming courses and events"
+    assert page.get_by_role("link", name="Log in").is_visible()
+    assert_accessible(page)
+    page.goto(live_server + "/")
+    assert page.evaluate("document.documentElement.lang") == "en", "the choice is remembered"
