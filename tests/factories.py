@@ -40,7 +40,7 @@ KNOWN_MUNICIPALITIES = {
     "3105": ("Sarpsborg", "31", "Østfold"),
     "3107": ("Fredrikstad", "31", "Østfold"),
     "3110": ("Hvaler", "31", "Østfold"),
-    "3124": ("Rakkestad", "31", "Østfold"),
+    "3120": ("Rakkestad", "31", "Østfold"),
     "3122": ("Marker", "31", "Østfold"),
     "3205": ("Lillestrøm", "32", "Akershus"),
     "3301": ("Drammen", "33", "Buskerud"),

@@ -1,0 +1,441 @@
+"""Import a programme of events from CSV or XLSX: every row valid, or nothing written.
+
+One row per session; rows with the same `ref` are one event and must agree on everything
+but the session's own columns (starts_at, ends_at, venue). Errors name the row as the
+person sees it in the spreadsheet (the header is row 1) and the column, in Norwegian.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusArea, Session
+from usht_events.certification.models import CertificationKind
+from usht_events.core.errors import DomainError
+from usht_events.core.timezones import OSLO, to_oslo
+from usht_events.organisations.models import Centre
+
+COLUMNS = (
+    "ref",
+    "centre",
+    "title",
+    "kind",
+    "focus_area",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "capacity",
+    "min_participants",
+    "seats_per_municipality",
+    "waitlist",
+    "registration_closes_at",
+    "certifies",
+)
+REQUIRED_COLUMNS = ("ref", "centre", "title", "kind", "focus_area", "starts_at", "ends_at")
+# Columns that belong to the session of a row; all others describe the whole event.
+SESSION_COLUMNS = ("ref", "starts_at", "ends_at", "venue")
+EVENT_COLUMNS = tuple(column for column in COLUMNS if column not in SESSION_COLUMNS)
+
+TRUE_WORDS = {"ja", "yes", "true", "1", "j", "y"}
+FALSE_WORDS = {"nei", "no", "false", "0", "n"}
+DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+XLSX_MAGIC = b"PK\x03\x04"
+_UNREADABLE = object()
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One thing wrong with the file, located by spreadsheet row and column."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Rad {self.row}")
+        if self.column is not None:
+            where.append(f"kolonne «{self.column}»" if where else f"Kolonne «{self.column}»")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    """An event the import created, with the ref it had in the file."""
+
+    ref: str
+    event: Event
+
+
+@dataclass
+class ParsedRow:
+    """A data row: its raw cells and the values that parsed."""
+
+    number: int
+    raw: dict[str, object]
+    values: dict[str, object] = field(default_factory=dict)
+
+
+class _Invalid(Exception):
+    """A cell that cannot be read; the message says why, in Norwegian."""
+
+
+def import_events(
+    session: DbSession, filename: str, content: bytes, now: datetime
+) -> list[ImportedEvent]:
+    """Validate the whole file, then create its events (published, sign-up open from now)."""
+    rows = read_rows(filename, content)
+    problems = parse_rows(rows, _Lookups.load(session))
+    groups = _group_by_ref(rows)
+    for ref, group in groups.items():
+        problems += check_event(ref, group, now)
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column else -1))
+        raise _invalid(problems)
+    imported = [ImportedEvent(ref, _create_event(group, now)) for ref, group in groups.items()]
+    session.add_all(item.event for item in imported)
+    session.flush()
+    return imported
+
+
+def _invalid(problems: list[ImportProblem]) -> DomainError:
+    return DomainError(
+        "invalid_import",
+        f"Filen har {len(problems)} feil; ingenting er importert.",
+        errors=problems,
+    )
+
+
+# Reading the file
+
+
+def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
+    """The data rows of a CSV or XLSX file, keyed by column; header problems raise."""
+    is_xlsx = filename.lower().endswith(".xlsx") or content.startswith(XLSX_MAGIC)
+    table = _read_xlsx(content) if is_xlsx else _read_csv(content)
+    table = [[_clean_cell(cell) for cell in row] for row in table]
+    if not table or not any(table[0]):
+        raise _invalid([ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")])
+    header = [str(cell).strip().lower() for cell in table[0]]
+    _check_header(header)
+    rows = [
+        ParsedRow(number, {name: cells[i] if i < len(cells) else "" for i, name in _named(header)})
+        for number, cells in enumerate(table[1:], start=2)
+        if any(cell != "" for cell in cells)
+    ]
+    if not rows:
+        raise _invalid([ImportProblem(None, None, "Filen har ingen rader med arrangementer.")])
+    return rows
+
+
+def _named(header: list[str]) -> list[tuple[int, str]]:
+    return [(index, name) for index, name in enumerate(header) if name]
+
+
+def _check_header(header: list[str]) -> None:
+    problems = []
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        names = ", ".join(f"«{column}»" for column in missing)
+        problems.append(ImportProblem(1, None, f"Mangler kolonnene {names}."))
+    for name in sorted({name for name in header if name and name not in COLUMNS}):
+        problems.append(ImportProblem(1, name, "ukjent kolonne."))
+    for name in sorted({name for name in header if name and header.count(name) > 1}):
+        problems.append(ImportProblem(1, name, "kolonnen finnes mer enn én gang."))
+    if problems:
+        raise _invalid(problems)
+
+
+def _read_csv(content: bytes) -> list[list[object]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        message = "Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen."
+        raise _invalid([ImportProblem(None, None, message)]) from error
+    first_line = text.split("\n", 1)[0]
+    # Norwegian Excel writes semicolons; take whichever separator the header uses most.
+    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _read_xlsx(content: bytes) -> list[list[object]]:
+    try:
+        workbook = load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
+        message = "Filen kunne ikke leses som et Excel-ark (.xlsx)."
+        raise _invalid([ImportProblem(None, None, message)]) from error
+    try:
+        return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _clean_cell(cell: object) -> object:
+    if cell is None:
+        return ""
+    return cell.strip() if isinstance(cell, str) else cell
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T", timespec="minutes")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# Reading cells
+
+
+@dataclass(frozen=True)
+class _Lookups:
+    """What names in the file may refer to, keyed by lower-cased code or name."""
+
+    centres: dict[str, Centre]
+    kinds: dict[str, EventKind]
+    focus_areas: dict[str, FocusArea]
+    certifications: dict[str, CertificationKind]
+
+    @classmethod
+    def load(cls, session: DbSession) -> "_Lookups":
+        focus_areas = list(session.scalars(select(FocusArea)))
+        certifications = list(session.scalars(select(CertificationKind)))
+        return cls(
+            centres={c.slug.lower(): c for c in session.scalars(select(Centre))},
+            kinds={k.value: k for k in EventKind} | {k.label.lower(): k for k in EventKind},
+            focus_areas=_by_slug_and_name(focus_areas),
+            certifications=_by_slug_and_name(certifications),
+        )
+
+
+def _by_slug_and_name(rows: list) -> dict[str, object]:
+    return {row.slug.lower(): row for row in rows} | {row.name.lower(): row for row in rows}
+
+
+def _text(value: object, limit: int = 200) -> str:
+    text = _shown(value).strip()
+    if len(text) > limit:
+        raise _Invalid(f"er for lang (høyst {limit} tegn).")
+    return text
+
+
+def _lookup(table: dict, what: str, known: list[str]) -> Callable[[object], object]:
+    def find(value: object) -> object:
+        found = table.get(_shown(value).strip().lower())
+        if found is None:
+            raise _Invalid(f"fant ikke {what} «{_shown(value)}» (kjente: {', '.join(known)}).")
+        return found
+
+    return find
+
+
+def _moment(value: object) -> datetime:
+    moment = _parse_moment(value)
+    if moment is None:
+        raise _Invalid(
+            f"«{_shown(value)}» er ikke et gyldig tidspunkt (bruk f.eks. 2026-03-12T09:00)."
+        )
+    # A time without offset is Oslo wall-clock time.
+    return moment.replace(tzinfo=OSLO) if moment.tzinfo is None else moment
+
+
+def _parse_moment(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    # A date alone is refused: a session from midnight is almost surely a mistake.
+    if not isinstance(value, str) or not DATETIME_SHAPE.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _positive_int(value: object) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or re.fullmatch(r"-?\d+", str(value))
+    ):
+        raise _Invalid(f"«{_shown(value)}» er ikke et helt tall.")
+    if int(value) < 1:
+        raise _Invalid(f"må være minst 1 (var {_shown(value)}).")
+    return int(value)
+
+
+def _yes_no(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _shown(value).strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise _Invalid(f"«{_shown(value)}» er verken ja eller nei (bruk ja eller nei).")
+
+
+def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
+    kind_names = [kind.label.lower() for kind in EventKind]
+    return {
+        "ref": lambda value: _text(value, 100),
+        "centre": _lookup(lookups.centres, "senteret", sorted(lookups.centres)),
+        "title": _text,
+        "kind": _lookup(lookups.kinds, "typen", kind_names),
+        "focus_area": _lookup(lookups.focus_areas, "satsningsområdet", _slugs(lookups.focus_areas)),
+        "starts_at": _moment,
+        "ends_at": _moment,
+        "venue": _text,
+        "capacity": _positive_int,
+        "min_participants": _positive_int,
+        "seats_per_municipality": _positive_int,
+        "waitlist": _yes_no,
+        "registration_closes_at": _moment,
+        "certifies": _lookup(
+            lookups.certifications, "godkjenningen", _slugs(lookups.certifications)
+        ),
+    }
+
+
+def _slugs(table: dict) -> list[str]:
+    return sorted({row.slug for row in table.values()})
+
+
+# Checking rows and events
+
+
+def parse_rows(rows: list[ParsedRow], lookups: _Lookups) -> list[ImportProblem]:
+    """Read every cell of every row into `values`; return a problem per cell that will not."""
+    readers = _readers(lookups)
+    problems = []
+    for row in rows:
+        for column, read in readers.items():
+            raw = row.raw.get(column, "")
+            if raw == "":
+                if column in REQUIRED_COLUMNS:
+                    problems.append(ImportProblem(row.number, column, "må fylles ut."))
+                continue
+            try:
+                row.values[column] = read(raw)
+            except _Invalid as error:
+                problems.append(ImportProblem(row.number, column, str(error)))
+        problems += _check_row(row)
+    return problems
+
+
+def _check_row(row: ParsedRow) -> list[ImportProblem]:
+    values, problems = row.values, []
+    start, end = values.get("starts_at"), values.get("ends_at")
+    if start and end and end <= start:
+        message = f"slutt ({_local(end)}) må være etter start ({_local(start)})."
+        problems.append(ImportProblem(row.number, "ends_at", message))
+    minimum, capacity = values.get("min_participants"), values.get("capacity")
+    if minimum and capacity and minimum > capacity:
+        message = f"minimum ({minimum}) kan ikke være større enn kapasiteten ({capacity})."
+        problems.append(ImportProblem(row.number, "min_participants", message))
+    return problems
+
+
+def _local(moment: datetime) -> str:
+    return to_oslo(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _group_by_ref(rows: list[ParsedRow]) -> dict[str, list[ParsedRow]]:
+    groups: dict[str, list[ParsedRow]] = {}
+    for row in rows:
+        groups.setdefault(_shown(row.raw.get("ref", "")).strip(), []).append(row)
+    return groups
+
+
+def check_event(ref: str, rows: list[ParsedRow], now: datetime) -> list[ImportProblem]:
+    """Rows of one event agree, and its sign-up deadline lies between now and the start."""
+    if not ref:
+        return []
+    problems = _check_agreement(ref, rows)
+    starts = [row.values.get("starts_at") for row in rows]
+    if all(starts):
+        problems += _check_deadline(rows[0], min(starts), now)
+    return problems
+
+
+def _check_agreement(ref: str, rows: list[ParsedRow]) -> list[ImportProblem]:
+    problems = []
+    first = rows[0]
+    for row in rows[1:]:
+        for column in EVENT_COLUMNS:
+            ours, theirs = _value(row, column), _value(first, column)
+            # A cell that did not read has its own problem already.
+            if _UNREADABLE in (ours, theirs) or ours == theirs:
+                continue
+            message = (
+                f"«{_shown(row.raw.get(column, ''))}» avviker fra rad {first.number} "
+                f"(«{_shown(first.raw.get(column, ''))}»); alle rader med ref «{ref}» "
+                "må ha samme verdi."
+            )
+            problems.append(ImportProblem(row.number, column, message))
+    return problems
+
+
+def _value(row: ParsedRow, column: str) -> object:
+    if column in row.values:
+        return row.values[column]
+    return None if row.raw.get(column, "") == "" else _UNREADABLE
+
+
+def _check_deadline(first: ParsedRow, first_start: datetime, now: datetime) -> list[ImportProblem]:
+    closes = first.values.get("registration_closes_at")
+    if closes is not None and closes >= first_start:
+        message = (
+            f"påmeldingsfristen ({_local(closes)}) må være før første økt starter "
+            f"({_local(first_start)})."
+        )
+        return [ImportProblem(first.number, "registration_closes_at", message)]
+    if closes is not None and closes <= now:
+        message = f"påmeldingsfristen ({_local(closes)}) er allerede passert."
+        return [ImportProblem(first.number, "registration_closes_at", message)]
+    if closes is None and first_start <= now:
+        message = f"første økt ({_local(first_start)}) har allerede startet."
+        return [ImportProblem(first.number, "starts_at", message)]
+    return []
+
+
+# Writing
+
+
+def _create_event(rows: list[ParsedRow], now: datetime) -> Event:
+    values = rows[0].values
+    first_start = min(row.values["starts_at"] for row in rows)
+    event = Event(
+        centre=values["centre"],
+        title=values["title"],
+        kind=values["kind"],
+        focus_area=values["focus_area"],
+        certifies_kind=values.get("certifies"),
+        venue=values.get("venue", ""),
+        contact_email=values["centre"].email,
+        capacity=values.get("capacity"),
+        min_participants=values.get("min_participants"),
+        seats_per_municipality=values.get("seats_per_municipality"),
+        waitlist_enabled=values.get("waitlist", True),
+        status=EventStatus.PUBLISHED,
+        published_at=now,
+        registration_opens_at=now,
+        registration_closes_at=values.get("registration_closes_at") or first_start,
+    )
+    event.sessions = [
+        Session(
+            starts_at=row.values["starts_at"],
+            ends_at=row.values["ends_at"],
+            # Only a day held elsewhere than the event's venue names its own.
+            venue="" if row.values.get("venue", "") == event.venue else row.values["venue"],
+        )
+        for row in sorted(rows, key=lambda row: row.values["starts_at"])
+    ]
+    return event
