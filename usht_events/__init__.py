@@ -31,12 +31,20 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from usht_events.accounts.views import blueprint as accounts
+    from usht_events.api.views import blueprint as api
+    from usht_events.catalogue.feeds import blueprint as calendar
     from usht_events.catalogue.views import blueprint as catalogue
+    from usht_events.checkin.views import blueprint as checkin
     from usht_events.core.views import blueprint as core
+    from usht_events.registration.views import blueprint as registration
 
     app.register_blueprint(core)
     app.register_blueprint(catalogue)
     app.register_blueprint(accounts)
+    app.register_blueprint(registration)
+    app.register_blueprint(api)
+    app.register_blueprint(calendar)
+    app.register_blueprint(checkin)
 
 
 def _register_commands(app: Flask) -> None:

@@ -83,4 +83,7 @@ def load(instance_path: Path) -> dict:
         # How long registrations are kept before they are anonymised.
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
         "EVENTS_PER_PAGE": 20,
+        # Debug hooks for the concurrency tests' control run only: never set in production.
+        "DEBUG_SIGNUP_SKIP_LOCK": _bool("USHT_DEBUG_SIGNUP_SKIP_LOCK", False),
+        "DEBUG_SIGNUP_PAUSE": float(os.environ.get("USHT_DEBUG_SIGNUP_PAUSE", "0") or 0),
     }

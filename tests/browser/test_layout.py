@@ -40,7 +40,7 @@ def a_few_events(make):
 def test_start_page_without_events_is_accessible(request, live_server, viewport):
     page = request.getfixturevalue(viewport)
     page.goto(live_server + "/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Kommende kurs og arrangementer"
+    assert page.get_by_role("heading", level=1).inner_text() == "Kurs og arrangementer"
     assert page.get_by_text("Ingen kommende arrangementer akkurat nå").is_visible()
     assert_accessible(page)
 
@@ -101,7 +101,7 @@ def test_english_switch_shows_english(live_server, page, a_few_events):
     page.get_by_role("link", name="English").click()
     page.wait_for_url("**/?lang=en")
     assert page.evaluate("document.documentElement.lang") == "en"
-    assert page.get_by_role("heading", level=1).inner_text() == "Upcoming courses and events"
+    assert page.get_by_role("heading", level=1).inner_text() == "Courses and events"
     assert page.get_by_role("link", name="Log in").is_visible()
     assert_accessible(page)
     page.goto(live_server + "/")

@@ -53,7 +53,7 @@ def test_every_page_links_the_legal_pages_and_carries_a_csrf_token(client, csrf_
 def test_english_is_chosen_with_lang_and_remembered(client):
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en"' in page
-    assert "Upcoming courses and events" in page
+    assert "Courses and events" in page
     assert '<html lang="en"' in client.get("/").get_data(as_text=True)
 
 

@@ -1,35 +1,152 @@
-"""Rules for finding events: what the public calendar shows."""
+"""Rules for finding events: what the public calendar and the API show."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
-from usht_events.catalogue.models import Event, EventStatus, Session
+from usht_events.catalogue.models import (
+    Event,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Session,
+    event_eligible_municipality,
+)
+from usht_events.core.timezones import oslo_datetime
+from usht_events.organisations.models import Centre
 
 PUBLIC_LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
+# Events the public may open by id: cancelled ones stay visible so links in e-mails work.
+PUBLIC_VISIBLE_STATUSES = (*PUBLIC_LISTED_STATUSES, EventStatus.CANCELLED)
 
 
-def upcoming_events(session: DbSession, now: datetime, limit: int | None = None) -> list[Event]:
-    """Published events with a session that has not ended yet, soonest first."""
-    last_end = (
-        select(Session.event_id, func.min(Session.starts_at).label("first_start"))
+@dataclass(frozen=True)
+class EventFilter:
+    """The calendar's filters; every field is optional."""
+
+    centre: str | None = None
+    focus: str | None = None
+    kind: EventKind | None = None
+    municipality: str | None = None
+    text: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of events and the total that matched."""
+
+    events: list[Event]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def find_events(
+    session: DbSession, filters: EventFilter, now: datetime, page: int = 1, per_page: int = 20
+) -> Page:
+    """Published events matching the filters, soonest first; upcoming only unless dated."""
+    spans = (
+        select(
+            Session.event_id,
+            func.min(Session.starts_at).label("first_start"),
+            func.max(Session.ends_at).label("last_end"),
+        )
         .group_by(Session.event_id)
-        .having(func.max(Session.ends_at) > now)
         .subquery()
     )
     query = (
         select(Event)
-        .join(last_end, last_end.c.event_id == Event.id)
+        .join(spans, spans.c.event_id == Event.id)
         .where(Event.status.in_(PUBLIC_LISTED_STATUSES))
-        .order_by(last_end.c.first_start, Event.id)
-        .options(
-            selectinload(Event.sessions),
-            selectinload(Event.centre),
-            selectinload(Event.focus_area),
-        )
     )
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+    query = _apply_filters(query, filters, spans, now)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    events = session.scalars(
+        query.order_by(spans.c.first_start, Event.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .options(*_card_loads())
+    )
+    return Page(list(events), total, page, per_page)
+
+
+def _card_loads():
+    return (
+        selectinload(Event.sessions),
+        selectinload(Event.centre),
+        selectinload(Event.focus_area),
+        selectinload(Event.eligible_municipalities),
+    )
+
+
+def _apply_filters(query, filters: EventFilter, spans, now: datetime):
+    start_bound = oslo_datetime(filters.date_from, time()) if filters.date_from else now
+    query = query.where(spans.c.last_end > start_bound)
+    if filters.date_to:
+        query = query.where(
+            spans.c.first_start < oslo_datetime(filters.date_to + timedelta(days=1), time())
+        )
+    if filters.centre:
+        query = query.where(Event.centre.has(Centre.slug == filters.centre))
+    if filters.focus:
+        query = query.where(Event.focus_area.has(FocusArea.slug == filters.focus))
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.municipality:
+        query = query.where(_open_to(filters.municipality))
+    if filters.text:
+        query = query.where(_matches_text(filters.text))
+    return query
+
+
+def _open_to(municipality_number: str):
+    """Events with no eligibility list, or one that includes the municipality."""
+    listed = event_eligible_municipality.c
+    restricted = exists().where(listed.event_id == Event.id)
+    includes = exists().where(
+        listed.event_id == Event.id, listed.municipality_number == municipality_number
+    )
+    return or_(~restricted, includes)
+
+
+def _matches_text(text: str):
+    # LIKE wildcards typed by a person are meant literally.
+    needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{needle}%"
+    columns = (Event.title, Event.summary, Event.description, Event.venue, Event.target_group)
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
+def public_event(session: DbSession, event_id: int) -> Event | None:
+    """An event the public may see (published, confirmed to run, or cancelled)."""
+    return session.scalar(
+        select(Event)
+        .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
+        .options(*_card_loads(), selectinload(Event.certifies_kind), selectinload(Event.series))
+    )
+
+
+def filter_choices(session: DbSession) -> dict:
+    """Centres, focus areas and kinds for the calendar's filter form."""
+    return {
+        "centres": list(session.scalars(select(Centre).order_by(Centre.name))),
+        "focus_areas": list(session.scalars(select(FocusArea).order_by(FocusArea.name))),
+        "kinds": list(EventKind),
+    }

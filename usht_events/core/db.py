@@ -77,6 +77,13 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # SQLite's own lower() knows only ASCII; searches for "Østfold" need Unicode case folding.
+    dbapi_connection.create_function(
+        "lower",
+        1,
+        lambda value: value.lower() if isinstance(value, str) else value,
+        deterministic=True,
+    )
 
 
 @event.listens_for(Engine, "begin")

@@ -45,6 +45,7 @@ def init_web(app: Flask) -> None:
         date_span=_localised(timezones.format_date_span),
     )
     app.jinja_env.globals["current_locale"] = _current_locale
+    app.jinja_env.add_extension("jinja2.ext.do")
 
 
 def _current_locale() -> str:

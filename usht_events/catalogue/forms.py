@@ -1,0 +1,71 @@
+"""The public calendar's filter form (GET, no CSRF)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SearchField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
+
+from usht_events.catalogue.models import EVENT_KIND_LABELS, EventKind
+from usht_events.catalogue.rules import EventFilter
+from usht_events.core.forms import plain_text, strip_text
+
+
+class CalendarFilterForm(FlaskForm):
+    """Centre, focus area, kind, municipality, free text and dates."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        "Søk",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=100, message="Søket er for langt."), plain_text()],
+    )
+    centre = SelectField("Utviklingssenter", validate_choice=False)
+    focus = SelectField("Satsningsområde", validate_choice=False)
+    kind = SelectField(
+        "Type",
+        choices=[SelectChoice("", "Alle typer")]
+        + [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in EventKind],
+        validate_choice=False,
+    )
+    municipality = SelectField("Åpent for kommune", validate_choice=False)
+    date_from = DateField("Fra dato", name="from", validators=[Optional()], format="%Y-%m-%d")
+    date_to = DateField("Til dato", name="to", validators=[Optional()], format="%Y-%m-%d")
+
+    def __init__(self, *args, centres=(), focus_areas=(), municipalities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.centre.choices = [SelectChoice("", "Alle sentre")] + [
+            SelectChoice(c.slug, c.name) for c in centres
+        ]
+        self.focus.choices = [SelectChoice("", "Alle satsningsområder")] + [
+            SelectChoice(f.slug, f.name) for f in focus_areas
+        ]
+        self.municipality.choices = [SelectChoice("", "Alle kommuner")] + [
+            SelectChoice(m.number, m.name) for m in municipalities
+        ]
+        # WTForms' own parse error is English; say it in Norwegian.
+        for field in (self.date_from, self.date_to):
+            if field.process_errors:
+                field.process_errors = ["Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-03-12."]
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("Til-datoen må være etter fra-datoen.")
+
+    def to_filter(self) -> EventFilter:
+        """The filters, with unknown choices ignored rather than refused."""
+
+        def known(field):
+            return field.data if field.data in {choice.value for choice in field.choices} else None
+
+        kind = known(self.kind)
+        return EventFilter(
+            centre=known(self.centre) or None,
+            focus=known(self.focus) or None,
+            kind=EventKind(kind) if kind else None,
+            municipality=known(self.municipality) or None,
+            text=self.q.data or None,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+        )

@@ -1,0 +1,82 @@
+"""What the public may know about an event's places: counts, seats left, minimum, window."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from usht_events.catalogue.models import Event, EventStatus
+from usht_events.registration.rules import OPEN_STATUSES, Counts
+
+
+class RegistrationState(enum.StrEnum):
+    """Whether the sign-up form accepts people right now, and if not, why."""
+
+    OPEN = "open"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    STARTED = "past"
+    CANCELLED = "cancelled"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Public facts about an event's places, derived from its counts; never stored."""
+
+    event: Event
+    counts: Counts
+    now: datetime
+
+    @property
+    def confirmed(self) -> int:
+        return self.counts.confirmed
+
+    @property
+    def waitlisted(self) -> int:
+        return self.counts.waitlisted
+
+    @property
+    def seats_left(self) -> int | None:
+        """Free confirmed places; None when the event has no limit."""
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.confirmed, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats_left == 0
+
+    @property
+    def still_needed(self) -> int:
+        """How many more sign-ups the event needs to reach its minimum."""
+        if self.event.min_participants is None:
+            return 0
+        return max(self.event.min_participants - self.confirmed, 0)
+
+    @property
+    def state(self) -> RegistrationState:
+        event, now = self.event, self.now
+        if event.status == EventStatus.CANCELLED:
+            return RegistrationState.CANCELLED
+        if event.status not in OPEN_STATUSES or event.starts_at is None:
+            return RegistrationState.UNAVAILABLE
+        if event.starts_at <= now:
+            return RegistrationState.STARTED
+        if event.registration_opens_at and now < event.registration_opens_at:
+            return RegistrationState.NOT_YET_OPEN
+        if event.registration_closes_at and now >= event.registration_closes_at:
+            return RegistrationState.CLOSED
+        return RegistrationState.OPEN
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == RegistrationState.OPEN
+
+    @property
+    def accepts_waitlist_only(self) -> bool:
+        return self.is_open and self.is_full and self.event.waitlist_enabled
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When sign-up closes: the deadline, or the start of the first session."""
+        return self.event.registration_closes_at or self.event.starts_at

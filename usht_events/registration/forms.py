@@ -1,0 +1,118 @@
+"""The sign-up form."""
+
+import re
+import secrets
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from usht_events.catalogue.models import Event
+from usht_events.core.forms import plain_text, strip_text
+from usht_events.organisations.models import Municipality
+from usht_events.registration.models import PROFESSION_LABELS, Profession
+
+FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+class SignUpForm(FlaskForm):
+    """Name, contact, municipality, workplace, profession, needs and consent."""
+
+    name = StringField(
+        "Fullt navn",
+        filters=[strip_text],
+        validators=[DataRequired("Skriv inn navnet ditt."), Length(max=200), plain_text()],
+    )
+    email = EmailField(
+        "E-post",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn e-postadressen din."),
+            Length(max=254, message="E-postadressen er for lang."),
+            Email("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no."),
+        ],
+    )
+    phone = StringField(
+        "Mobilnummer (valgfritt)",
+        filters=[strip_text],
+        validators=[
+            Optional(),
+            Length(max=20, message="Telefonnummeret er for langt."),
+            Regexp(
+                r"^\+?[0-9 ]{8,19}$", message="Skriv telefonnummeret med sifre, f.eks. 912 34 567."
+            ),
+        ],
+    )
+    municipality = SelectField(
+        "Kommune", validators=[DataRequired("Velg kommunen du jobber i.")], validate_choice=True
+    )
+    workplace = StringField(
+        "Arbeidssted",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem."),
+            Length(max=200),
+            plain_text(),
+        ],
+    )
+    profession = SelectField(
+        "Yrke",
+        choices=[SelectChoice("", "Velg yrke")]
+        + [SelectChoice(p.value, PROFESSION_LABELS[p]) for p in Profession],
+        validators=[DataRequired("Velg yrket ditt.")],
+    )
+    needs = TextAreaField(
+        "Behov for tilrettelegging eller spesialkost (valgfritt)",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=1000), plain_text(multiline=True)],
+    )
+    consent = BooleanField(
+        "Jeg samtykker til at opplysningene lagres og brukes til å gjennomføre arrangementet.",
+        validators=[DataRequired("Du må samtykke for å kunne melde deg på.")],
+    )
+    # Same key for every submission of one rendered form: a double click finds the first.
+    form_key = HiddenField()
+
+    def __init__(self, *args, municipality_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality.choices = municipality_choices
+        if not self.form_key.data:
+            self.form_key.data = secrets.token_urlsafe(24)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        key = self.form_key.data or ""
+        return key if FORM_KEY_PATTERN.match(key) else None
+
+
+def municipality_choices(session, event: Event) -> list[SelectChoice]:
+    """The municipalities someone may pick for this event, grouped for a native select."""
+    placeholder = [SelectChoice("", "Velg kommune")]
+    if event.eligible_municipalities:
+        return placeholder + _options(event.eligible_municipalities, "Kommuner som kan delta")
+    region = {m.number for m in event.centre.region}
+    others = session.scalars(
+        select(Municipality)
+        .where(Municipality.number.not_in(region))
+        .order_by(Municipality.county_name, Municipality.name)
+    )
+    # The centre's own region first: that is where nearly everyone signing up works.
+    region_group = _options(event.centre.region, f"Regionen til {event.centre.name}")
+    return (
+        placeholder
+        + region_group
+        + [SelectChoice(m.number, m.name, optgroup=m.county_name) for m in others]
+    )
+
+
+def _options(municipalities, group: str) -> list[SelectChoice]:
+    return [
+        SelectChoice(m.number, m.name, optgroup=group)
+        for m in sorted(municipalities, key=lambda m: m.name)
+    ]
+
+
+class CancelForm(FlaskForm):
+    """Only the CSRF token: the confirmation is the button itself."""

@@ -1,0 +1,114 @@
+"""Signing up, and managing one's own registration through the e-mailed link."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from sqlalchemy import select
+
+from usht_events.catalogue import rules as catalogue_rules
+from usht_events.catalogue.views import render_event_page
+from usht_events.core.db import db, utcnow
+from usht_events.core.errors import DomainError
+from usht_events.registration import rules
+from usht_events.registration.availability import Availability
+from usht_events.registration.forms import CancelForm, SignUpForm, municipality_choices
+from usht_events.registration.models import Profession, Registration
+
+blueprint = Blueprint("registration", __name__)
+
+# HTTP status for each refusal: the request was fine, the event's state says no.
+REFUSAL_STATUS = {
+    "full": 409,
+    "closed": 409,
+    "not_yet_open": 409,
+    "past": 409,
+    "cancelled": 409,
+    "not_eligible": 403,
+    "unknown_municipality": 422,
+    "not_found": 404,
+}
+
+
+@blueprint.post("/events/<int:event_id>/register")
+def register(event_id: int):
+    """Sign up: redirect to the manage page, or show the form again with what went wrong."""
+    event = catalogue_rules.public_event(db.session, event_id) or abort(404)
+    form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
+    if not form.validate_on_submit():
+        return render_event_page(event, form, status=422)
+    try:
+        result = rules.register(db.session, event.id, _signup_from(form), utcnow(), _probe())
+    except DomainError as error:
+        db.session.rollback()
+        return render_event_page(event, form, REFUSAL_STATUS.get(error.code, 409), error.message)
+    db.session.commit()
+    if result.existing:
+        # Anyone can type any address: say nothing about that person's place here.
+        return render_template("registration/already_registered.html", event=event)
+    return redirect(url_for("registration.manage", token=result.registration.token), 303)
+
+
+def _signup_from(form: SignUpForm) -> rules.SignUp:
+    return rules.SignUp(
+        name=form.name.data,
+        email=form.email.data.lower(),
+        phone=form.phone.data or "",
+        municipality_number=form.municipality.data,
+        workplace=form.workplace.data,
+        profession=Profession(form.profession.data),
+        needs=form.needs.data or "",
+        locale=str(get_locale() or "nb"),
+        idempotency_key=form.idempotency_key,
+    )
+
+
+def _probe() -> rules.RaceProbe:
+    """The concurrency tests' control run switches the lock off; nothing else does."""
+    config = current_app.config
+    if not (config["DEBUG_SIGNUP_SKIP_LOCK"] or config["DEBUG_SIGNUP_PAUSE"]):
+        return rules.NO_PROBE
+    return rules.RaceProbe(config["DEBUG_SIGNUP_SKIP_LOCK"], config["DEBUG_SIGNUP_PAUSE"])
+
+
+def _registration_by_token(token: str) -> Registration:
+    if len(token) > 64:
+        abort(404)
+    registration = db.session.scalar(select(Registration).where(Registration.token == token))
+    return registration or abort(404)
+
+
+@blueprint.get("/r/<token>")
+def manage(token: str):
+    """The person's own place: status, waiting-list position, calendar file, ticket, cancel."""
+    registration = _registration_by_token(token)
+    counts = rules.counts_for_events(db.session, [registration.event_id])
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=registration.event,
+        availability=Availability(registration.event, counts[registration.event_id], utcnow()),
+        position=rules.waitlist_position(db.session, registration),
+    )
+
+
+@blueprint.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    """Ask "are you sure?", then give up the place."""
+    registration = _registration_by_token(token)
+    if not registration.is_active:
+        return redirect(url_for("registration.manage", token=token), 303)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            rules.cancel(db.session, registration, utcnow())
+        except DomainError as error:
+            db.session.rollback()
+            return render_template(
+                "registration/cancel.html",
+                registration=registration,
+                form=form,
+                error=error.message,
+            ), 409
+        db.session.commit()
+        flash("Du er meldt av. Takk for at du ga beskjed!", "success")
+        return redirect(url_for("registration.manage", token=token), 303)
+    return render_template("registration/cancel.html", registration=registration, form=form)
