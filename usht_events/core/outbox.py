@@ -1,6 +1,8 @@
 """The e-mail outbox: mails are rows written in the transaction that causes them."""
 
 import enum
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
@@ -69,3 +71,50 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file to send with a mail; with a content_id it is shown inside the HTML body."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    content_id: str = ""
+
+
+def queue_mail(
+    session,
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    attachments: tuple[MailAttachment, ...] = (),
+    event_id: int | None = None,
+    registration_id: int | None = None,
+    domain: str = "usht-events",
+) -> OutboxMessage:
+    """Write a mail to the outbox in the caller's transaction; the worker delivers it."""
+    message = OutboxMessage(
+        kind=kind,
+        to_address=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        event_id=event_id,
+        registration_id=registration_id,
+    )
+    message.attachments = [
+        OutboxAttachment(
+            filename=item.filename,
+            content_type=item.content_type,
+            content_id=item.content_id,
+            data=item.data,
+        )
+        for item in attachments
+    ]
+    session.add(message)
+    return message
