@@ -25,10 +25,15 @@ def build_calendar(
     now: datetime,
     *,
     method: str | None = None,
+    attendee: str | None = None,
     name: str | None = None,
     refresh_hours: int | None = None,
 ) -> bytes:
-    """A VCALENDAR of the given events, every session its own VEVENT."""
+    """A VCALENDAR of the given events, every session its own VEVENT.
+
+    With `method` (REQUEST or CANCEL, for e-mail) each entry names the organiser and the
+    `attendee`, which Outlook and Apple Calendar need to update the entry they already have.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -43,12 +48,14 @@ def build_calendar(
         calendar.add("x-published-ttl", _hours(refresh_hours))
     for event in events:
         for session in event.sessions:
-            calendar.add_component(_vevent(event, session, base_url, now, method))
+            calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def _vevent(event: Event, session: Session, base_url: str, now: datetime, method) -> VEvent:
+def _vevent(
+    event: Event, session: Session, base_url: str, now: datetime, method, attendee
+) -> VEvent:
     entry = VEvent()
     entry.add("uid", session_uid(session))
     entry.add("sequence", event.sequence)
@@ -69,6 +76,12 @@ def _vevent(event: Event, session: Session, base_url: str, now: datetime, method
         organizer = vCalAddress(f"mailto:{event.contact_email or event.centre.email}")
         organizer.params["cn"] = vText(event.centre.name)
         entry.add("organizer", organizer)
+        if attendee:
+            entry.add(
+                "attendee",
+                f"mailto:{attendee}",
+                parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"},
+            )
     return entry
 
 
