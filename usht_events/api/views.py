@@ -6,15 +6,12 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
 from usht_events.api.serialise import event_dict
 from usht_events.catalogue import rules
 from usht_events.catalogue.forms import CalendarFilterForm
-from usht_events.catalogue.models import Event, Series
 from usht_events.catalogue.views import availability_for
-from usht_events.certification.models import CertificationKind
 from usht_events.core.db import db, utcnow
 from usht_events.core.extensions import csrf
 from usht_events.core.web import ERROR_MESSAGES
@@ -44,7 +41,6 @@ def list_events():
         return _error(400, INVALID_QUERY, errors=errors)
     now = utcnow()
     page = rules.find_events(db.session, filters, now, page_number, per_page)
-    _load_series_and_certifies(page.events)
     availability = availability_for(page.events, now)
     base_url = current_app.config["BASE_URL"]
     body = {
@@ -127,20 +123,6 @@ def _paging() -> tuple[int, int, dict[str, list[str]]]:
             errors[name] = [f"Må være et heltall fra 1 til {maximum}."]
         values.setdefault(name, default)
     return values["page"], values["per_page"], errors
-
-
-def _load_series_and_certifies(events: list[Event]) -> None:
-    """Load the page's series and certification kinds in one query each, not one per event."""
-    links = (
-        (Series, "series_id", "series"),
-        (CertificationKind, "certifies_kind_id", "certifies_kind"),
-    )
-    for model, key, attribute in links:
-        ids = {getattr(event, key) for event in events} - {None}
-        found = db.session.scalars(select(model).where(model.id.in_(ids))) if ids else []
-        by_id = {row.id: row for row in found}
-        for event in events:
-            set_committed_value(event, attribute, by_id.get(getattr(event, key)))
 
 
 def _public(response):

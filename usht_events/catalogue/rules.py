@@ -93,6 +93,8 @@ def _card_loads():
         selectinload(Event.centre),
         selectinload(Event.focus_area),
         selectinload(Event.eligible_municipalities),
+        selectinload(Event.series),
+        selectinload(Event.certifies_kind),
     )
 
 
@@ -139,7 +141,7 @@ def public_event(session: DbSession, event_id: int) -> Event | None:
     return session.scalar(
         select(Event)
         .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
-        .options(*_card_loads(), selectinload(Event.certifies_kind), selectinload(Event.series))
+        .options(*_card_loads())
     )
 
 
