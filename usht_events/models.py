@@ -12,6 +12,7 @@ from usht_events.catalogue.models import (
 )
 from usht_events.certification.models import Certification, CertificationKind, CertificationSource
 from usht_events.checkin.models import Attendance, CheckinMethod
+from usht_events.core.audit import AuditEntry
 from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import (
@@ -24,6 +25,7 @@ from usht_events.registration.models import (
 
 __all__ = [
     "Attendance",
+    "AuditEntry",
     "Centre",
     "Certification",
     "CertificationKind",

@@ -1,0 +1,95 @@
+"""Who may see and change what: the one place where roles become scopes.
+
+Every back-office view declares the roles it admits with `@allow(...)`; the back-office
+blueprints check that declaration before any view runs, and a view without one admits
+nobody. Data is then narrowed with the scope functions below, so an organiser of another
+centre, or a municipality contact, gets a 404 for what is not theirs rather than the data.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import false, true
+from sqlalchemy.orm import Session as DbSession
+
+from usht_events.accounts.models import Role, User
+from usht_events.catalogue.models import Event
+from usht_events.organisations.models import Centre, Municipality
+
+ALLOWED_ROLES_ATTRIBUTE = "allowed_roles"
+
+
+def allow(*roles: Role) -> Callable:
+    """Declare which roles may use a back-office view."""
+
+    def mark(view):
+        setattr(view, ALLOWED_ROLES_ATTRIBUTE, frozenset(roles))
+        return view
+
+    return mark
+
+
+def allowed_roles(view) -> frozenset[Role]:
+    """The roles a view admits; none when it declared nothing."""
+    return getattr(view, ALLOWED_ROLES_ATTRIBUTE, frozenset())
+
+
+def enforce_declared_roles():
+    """before_request for back-office blueprints: log in first, then the view's roles."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in allowed_roles(view):
+        abort(403)
+    return None
+
+
+def event_scope(user: User):
+    """SQL condition: the events this user may manage."""
+    if user.role == Role.ADMIN:
+        return true()
+    if user.role == Role.ORGANISER:
+        return Event.centre_id == user.centre_id
+    return false()
+
+
+def can_manage_event(user: User, event: Event) -> bool:
+    """True when the user may see the event's participants and change it."""
+    return user.role == Role.ADMIN or (
+        user.role == Role.ORGANISER and event.centre_id == user.centre_id
+    )
+
+
+def manageable_event(session: DbSession, user: User, event_id: int) -> Event:
+    """The event if this user may manage it, else 404 (its existence is no one else's business)."""
+    event = session.get(Event, event_id)
+    if event is None or not can_manage_event(user, event):
+        abort(404)
+    return event
+
+
+def visible_municipality_numbers(session: DbSession, user: User) -> set[str] | None:
+    """Municipalities whose rosters the user may see; None means all (administrator)."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.ORGANISER:
+        centre = session.get(Centre, user.centre_id)
+        return {municipality.number for municipality in centre.region} if centre else set()
+    return {municipality.number for municipality in user.municipalities}
+
+
+def can_see_municipality(session: DbSession, user: User, number: str) -> bool:
+    """True when the user may see this municipality's roster and participation."""
+    visible = visible_municipality_numbers(session, user)
+    return visible is None or number in visible
+
+
+def visible_municipality(session: DbSession, user: User, number: str) -> Municipality:
+    """The municipality if the user may see it, else 404."""
+    municipality = session.get(Municipality, number)
+    if municipality is None or not can_see_municipality(session, user, number):
+        abort(404)
+    return municipality
