@@ -1,0 +1,436 @@
+"""Participant e-mails: rendered from a text and an HTML template in the person's language
+and queued in the outbox in the caller's transaction, so a rolled-back change sends nothing.
+
+Call each `notify_*` after the rule has flushed its change and before the request commits.
+
+Reminders are sent once per registration and session without a column of their own: a
+session counts as reminded when the registration has a `reminder` row in the outbox, or was
+confirmed, inside that session's reminder window [starts_at - days_before, starts_at). A
+confirmation that arrives inside the window already says everything a reminder would; a
+session moved to a later date gets a fresh reminder before its new date.
+"""
+
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from icalendar import Calendar
+from sqlalchemy import select
+
+from usht_events.catalogue.ics import build_calendar
+from usht_events.catalogue.models import Event, EventFormat
+from usht_events.catalogue.models import Session as EventSession
+from usht_events.certification.models import Certification
+from usht_events.checkin.tickets import qr_png, ticket_url
+from usht_events.core.outbox import MailAttachment, OutboxMessage, queue_mail
+from usht_events.core.timezones import format_date_span, format_day, format_period
+from usht_events.registration.models import Person, Registration, RegistrationStatus
+from usht_events.registration.rules import OPEN_STATUSES, SignUpResult, waitlist_position
+
+log = logging.getLogger(__name__)
+
+SUBJECT_LIMIT = 150
+# Anyone can type any address into the form: resend the link at most this often.
+EXISTING_PLACE_PAUSE = timedelta(minutes=10)
+QR_CONTENT_ID = "ticket-qr"
+
+SUBJECT_PREFIX = {
+    "nb": {
+        "confirmation": "Bekreftelse",
+        "waitlisted": "Venteliste",
+        "promoted": "Du har fått plass",
+        "cancelled": "Avmeldt",
+        "event_changed": "Endret tid eller sted",
+        "event_cancelled": "Avlyst",
+        "threshold_reached": "Gjennomføres",
+        "reminder": "Påminnelse",
+        "existing_place": "Lenken til påmeldingen din",
+        "certificate_issued": "Godkjent som",
+    },
+    "en": {
+        "confirmation": "Confirmation",
+        "waitlisted": "Waiting list",
+        "promoted": "You have a place",
+        "cancelled": "Registration cancelled",
+        "event_changed": "Changed time or place",
+        "event_cancelled": "Cancelled",
+        "threshold_reached": "Going ahead",
+        "reminder": "Reminder",
+        "existing_place": "Your registration link",
+        "certificate_issued": "Certified as",
+    },
+}
+CALENDAR_FILENAME = {
+    ("nb", "REQUEST"): "invitasjon.ics",
+    ("nb", "CANCEL"): "avlysning.ics",
+    ("en", "REQUEST"): "invitation.ics",
+    ("en", "CANCEL"): "cancellation.ics",
+}
+QR_FILENAME = {"nb": "billett.png", "en": "ticket.png"}
+DIGITAL = {"nb": "Digitalt", "en": "Online"}
+
+_ADDRESS_PART = r"[^\s@<>(),;:\"\[\]\\]+"
+_ADDRESS = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One session as a mail shows it."""
+
+    when: str
+    place: str
+
+
+def header_safe(value: str, limit: int = SUBJECT_LIMIT) -> str:
+    """One line of printable text for a mail header: control characters become spaces."""
+    cleaned = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in value)
+    cleaned = " ".join(cleaned.split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def safe_address(address: str) -> str | None:
+    """The address if it is one plain addr-spec, else None (it never reaches a header)."""
+    address = (address or "").strip()
+    return address if _ADDRESS.fullmatch(address) and address.isprintable() else None
+
+
+def notify_signed_up(
+    session, result: SignUpResult, base_url: str, now: datetime
+) -> OutboxMessage | None:
+    """Confirmation, waiting-list place, or the link again for an address that has a place."""
+    registration = result.registration
+    if result.existing:
+        return _existing_place(session, registration, base_url, now)
+    if not result.created:
+        return None  # a resubmitted form: its first submission queued the mail
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _confirmed_mail(session, "confirmation", registration, base_url, now)
+    position = waitlist_position(session, registration)
+    return _registration_mail(session, "waitlisted", registration, base_url, now, position=position)
+
+
+def notify_promoted(session, registrations, base_url: str, now: datetime) -> list[OutboxMessage]:
+    """Tell each registration promoted from the waiting list that it has a place."""
+    return _queued(
+        _confirmed_mail(session, "promoted", registration, base_url, now)
+        for registration in registrations
+    )
+
+
+def notify_cancelled_by_participant(
+    session, registration: Registration, base_url: str, now: datetime
+) -> OutboxMessage | None:
+    """Confirm one's own cancellation; a calendar entry they were sent is cancelled."""
+    had_entry = registration.confirmed_at is not None
+    attachments = _calendar_attachment(registration, base_url, now, "CANCEL") if had_entry else ()
+    return _registration_mail(
+        session, "cancelled", registration, base_url, now, attachments=attachments
+    )
+
+
+def notify_event_changed(session, event: Event, base_url: str, now: datetime):
+    """Tell every active registration the new time or place; confirmed ones get an update.
+
+    Call after the change is flushed and `event.sequence` raised, so calendars replace the entry.
+    """
+    return _to_active(session, event, "event_changed", "REQUEST", base_url, now)
+
+
+def notify_event_cancelled(session, event: Event, base_url: str, now: datetime):
+    """Tell every active registration that the event is cancelled; calendars drop the entry."""
+    return _to_active(session, event, "event_cancelled", "CANCEL", base_url, now)
+
+
+def notify_threshold_reached(session, event: Event, base_url: str, now: datetime):
+    """Tell the confirmed participants that the event will run."""
+    return _queued(
+        _registration_mail(session, "threshold_reached", registration, base_url, now)
+        for registration in _registrations(session, [event.id], RegistrationStatus.CONFIRMED)
+    )
+
+
+def queue_due_reminders(
+    session, now: datetime, days_before: int, base_url: str | None = None
+) -> list[OutboxMessage]:
+    """Remind confirmed participants of sessions starting within `days_before` days, once."""
+    base_url = base_url or current_app.config["BASE_URL"]
+    window = timedelta(days=days_before)
+    due_by_event = _due_sessions(session, now, now + window)
+    registrations = _registrations(session, list(due_by_event), RegistrationStatus.CONFIRMED)
+    reminded = _reminder_times(session, [registration.id for registration in registrations])
+    queued = []
+    for registration in registrations:
+        times = [*reminded[registration.id], registration.confirmed_at]
+        due = [
+            item
+            for item in due_by_event[registration.event_id]
+            if not any(t and item.starts_at - window <= t < item.starts_at for t in times)
+        ]
+        if due:
+            queued.append(_reminder(session, registration, due, base_url, now))
+    return _queued(queued)
+
+
+def notify_certificate_issued(
+    session, certification: Certification, base_url: str, now: datetime
+) -> OutboxMessage | None:
+    """Tell the person they are certified, with the public verification link."""
+    person = certification.person
+    lang = _lang(person)
+    kind_name = certification.kind.name
+    event = certification.event
+    context = {
+        "certification": certification,
+        "kind_name": kind_name,
+        "event": event,
+        "issued_on": format_day(certification.issued_on, lang),
+        "expires_on": format_day(certification.expires_on, lang)
+        if certification.expires_on
+        else "",
+        "verify_url": f"{base_url}/verify/{certification.verification_code}",
+        **_contact(event),
+    }
+    subject = header_safe(f"{SUBJECT_PREFIX[lang]['certificate_issued']} {kind_name}")
+    return _send(
+        session,
+        "certificate_issued",
+        person,
+        subject,
+        context,
+        now,
+        event_id=event.id if event else None,
+    )
+
+
+def _existing_place(session, registration, base_url, now):
+    recent = session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == "existing_place",
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.created_at > now - EXISTING_PLACE_PAUSE,
+        )
+    )
+    if recent is not None:
+        return None
+    return _registration_mail(session, "existing_place", registration, base_url, now)
+
+
+def _to_active(session, event, kind, method, base_url, now):
+    messages = []
+    for registration in _registrations(session, [event.id]):
+        # Only those who were sent a calendar entry get one to update or cancel.
+        confirmed = registration.status == RegistrationStatus.CONFIRMED
+        files = _calendar_attachment(registration, base_url, now, method) if confirmed else ()
+        messages.append(
+            _registration_mail(session, kind, registration, base_url, now, attachments=files)
+        )
+    return _queued(messages)
+
+
+def _confirmed_mail(session, kind, registration, base_url, now):
+    attachments = (
+        *_calendar_attachment(registration, base_url, now, "REQUEST"),
+        _qr_attachment(registration, base_url),
+    )
+    return _registration_mail(
+        session,
+        kind,
+        registration,
+        base_url,
+        now,
+        attachments=attachments,
+        **_confirmed_context(registration, base_url),
+    )
+
+
+def _reminder(session, registration, due, base_url, now):
+    return _registration_mail(
+        session,
+        "reminder",
+        registration,
+        base_url,
+        now,
+        attachments=(_qr_attachment(registration, base_url),),
+        span=(due[0].starts_at, due[-1].ends_at),
+        due_sessions=_session_lines(registration.event, due, _lang(registration.person)),
+        **_confirmed_context(registration, base_url),
+    )
+
+
+def _registration_mail(
+    session, kind, registration, base_url, now, *, attachments=(), span=None, **extra
+):
+    person, event = registration.person, registration.event
+    lang = _lang(person)
+    start, end = span or (event.starts_at, event.ends_at)
+    context = {
+        "registration": registration,
+        "event": event,
+        "manage_url": f"{base_url}/r/{registration.token}",
+        "event_url": f"{base_url}/events/{event.id}",
+        "calendar_url": f"{base_url}/",
+        "date_span": format_date_span(event.starts_at, event.ends_at, lang),
+        "sessions": _session_lines(event, event.sessions, lang),
+        "calendar_file": any(item.filename.endswith(".ics") for item in attachments),
+        **_contact(event),
+        **extra,
+    }
+    return _send(
+        session,
+        kind,
+        person,
+        _event_subject(kind, lang, event.title, format_date_span(start, end, lang)),
+        context,
+        now,
+        attachments=attachments,
+        event_id=event.id,
+        registration_id=registration.id,
+    )
+
+
+def _send(session, kind, person: Person, subject, context, now, **ids):
+    address = safe_address(person.email)
+    if address is None or person.anonymised_at is not None:
+        log.warning("no %s mail for person %s: no usable address", kind, person.id)
+        return None
+    lang = _lang(person)
+    context = {"lang": lang, "person": person, "subject": subject, **context}
+    message = queue_mail(
+        session,
+        kind=kind,
+        to=address,
+        subject=subject,
+        text=render_template(_template(kind, lang, "txt"), **context),
+        html=render_template(_template(kind, lang, "html"), **context),
+        **ids,
+    )
+    # The rule's clock, not the wall clock: reminders and resends are counted by it.
+    message.created_at = now
+    return message
+
+
+def _event_subject(kind: str, lang: str, title: str, span: str) -> str:
+    prefix = SUBJECT_PREFIX[lang][kind]
+    room = max(SUBJECT_LIMIT - len(prefix) - len(span) - 3, 20)
+    return header_safe(f"{prefix}: {header_safe(title, room)} {span}")
+
+
+def _template(kind: str, lang: str, extension: str) -> str:
+    folder = "mail/en" if lang == "en" else "mail"
+    return f"{folder}/{kind}.{extension}"
+
+
+def _lang(person: Person) -> str:
+    return "en" if (person.locale or "").startswith("en") else "nb"
+
+
+def _contact(event: Event | None) -> dict:
+    centre = event.centre if event else None
+    email = (event.contact_email if event else "") or (centre.email if centre else "")
+    return {"centre": centre, "contact_email": email}
+
+
+def _confirmed_context(registration, base_url) -> dict:
+    return {
+        "ticket_url": ticket_url(base_url, registration.ticket_code),
+        "digital_link": registration.event.digital_link,
+    }
+
+
+def _session_lines(event: Event, sessions, lang: str) -> list[SessionLine]:
+    return [
+        SessionLine(format_period(item.starts_at, item.ends_at, lang), _place(event, item, lang))
+        for item in sessions
+    ]
+
+
+def _place(event: Event, item: EventSession, lang: str) -> str:
+    if event.format == EventFormat.DIGITAL:
+        return DIGITAL[lang]
+    place = ", ".join(part for part in (item.venue or event.venue, event.venue_address) if part)
+    if event.format == EventFormat.HYBRID:
+        place = f"{place} / {DIGITAL[lang].lower()}" if place else DIGITAL[lang]
+    return place
+
+
+def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttachment, ...]:
+    """The event's calendar file, with the UIDs and SEQUENCE the person's calendar already has."""
+    lang = _lang(registration.person)
+    data = build_calendar(
+        [registration.event],
+        base_url,
+        now,
+        method=method,
+        attendee=safe_address(registration.person.email),
+    )
+    if method == "CANCEL":
+        data = _all_cancelled(data)
+    content_type = f"text/calendar; method={method}; charset=utf-8"
+    return (MailAttachment(CALENDAR_FILENAME[lang, method], content_type, data),)
+
+
+def _all_cancelled(data: bytes) -> bytes:
+    """STATUS:CANCELLED on every entry, also when only this person's place is given up.
+
+    The SEQUENCE stays the event's: with a later DTSTAMP the cancellation wins (RFC 5546),
+    and a later sign-up's invitation can bring the same entry back.
+    """
+    calendar = Calendar.from_ical(data)
+    for entry in calendar.walk("VEVENT"):
+        entry["STATUS"] = "CANCELLED"
+    return calendar.to_ical()
+
+
+def _qr_attachment(registration, base_url) -> MailAttachment:
+    png = qr_png(ticket_url(base_url, registration.ticket_code))
+    filename = QR_FILENAME[_lang(registration.person)]
+    return MailAttachment(filename, "image/png", png, content_id=QR_CONTENT_ID)
+
+
+def _registrations(session, event_ids: list[int], status: RegistrationStatus | None = None):
+    """Active registrations of the events, or those with the given status, in sign-up order."""
+    query = select(Registration).where(Registration.event_id.in_(event_ids))
+    if status is None:
+        query = query.where(Registration.status != RegistrationStatus.CANCELLED)
+    else:
+        query = query.where(Registration.status == status)
+    return list(session.scalars(query.order_by(Registration.created_at, Registration.id)))
+
+
+def _due_sessions(session, now, horizon) -> dict[int, list[EventSession]]:
+    rows = session.scalars(
+        select(EventSession)
+        .join(Event, EventSession.event_id == Event.id)
+        .where(
+            EventSession.starts_at > now,
+            EventSession.starts_at <= horizon,
+            Event.status.in_(OPEN_STATUSES),
+        )
+        .order_by(EventSession.starts_at)
+    )
+    due = defaultdict(list)
+    for item in rows:
+        due[item.event_id].append(item)
+    return due
+
+
+def _reminder_times(session, registration_ids) -> dict[int, list[datetime]]:
+    times = defaultdict(list)
+    if registration_ids:
+        rows = session.execute(
+            select(OutboxMessage.registration_id, OutboxMessage.created_at).where(
+                OutboxMessage.kind == "reminder",
+                OutboxMessage.registration_id.in_(registration_ids),
+            )
+        )
+        for registration_id, created_at in rows:
+            times[registration_id].append(created_at)
+    return times
+
+
+def _queued(messages) -> list[OutboxMessage]:
+    return [message for message in messages if message is not None]
