@@ -5,8 +5,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask import current_app, has_app_context
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from usht_events.catalogue.models import enum_column
 from usht_events.core.db import UTCDateTime, db, utcnow
@@ -41,6 +42,9 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The lease token of the worker sending it now; while set, next_attempt_at is when the
+    # lease ends and another worker may take the mail over (see core/delivery.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(
@@ -117,4 +121,27 @@ def queue_mail(
         for item in attachments
     ]
     session.add(message)
+    mark_queued(session)
     return message
+
+
+def mark_queued(session) -> None:
+    """Note that this transaction queues mail, so its commit can wake the RQ worker."""
+    session.info["outbox_queued"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_rq_worker(session) -> None:
+    """After a commit that queued mail, enqueue a drain job when REDIS_URL is set."""
+    if not session.info.pop("outbox_queued", False):
+        return
+    if has_app_context() and current_app.config.get("REDIS_URL"):
+        from usht_events.core.rq_worker import enqueue_drain
+
+        enqueue_drain(current_app.config)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queued(session) -> None:
+    """A rolled-back transaction queued nothing."""
+    session.info.pop("outbox_queued", None)
