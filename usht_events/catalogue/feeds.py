@@ -1,12 +1,18 @@
 """Calendar files for download and subscription."""
 
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import select
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
 from usht_events.catalogue import ics, rules
-from usht_events.catalogue.models import Event, EventKind
+from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusArea, Session
 from usht_events.core.db import db, utcnow
+from usht_events.core.timezones import to_oslo
+from usht_events.organisations.models import Centre
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 
 blueprint = Blueprint("calendar", __name__)
@@ -14,13 +20,21 @@ blueprint = Blueprint("calendar", __name__)
 # How often subscribing calendars should fetch the feed again.
 FEED_REFRESH_HOURS = 6
 FEED_EVENT_LIMIT = 500
+# Subscribed calendars drop what leaves the feed: keep recent events so attendees keep them.
+FEED_HISTORY_DAYS = 90
+# Proxies and clients may reuse a calendar file this long; ETags make re-fetching cheap.
+CACHE_SECONDS = 300
 
 
-def _ics_response(body: bytes, filename: str) -> Response:
+def _ics_response(body: bytes, filename: str, *, private: bool = False) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
+    response.headers["Cache-Control"] = (
+        f"{'private' if private else 'public'}, max-age={CACHE_SECONDS}"
+    )
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @blueprint.get("/events/<int:event_id>.ics")
@@ -42,12 +56,11 @@ def centre_feed():
         focus=request.args.get("focus") or None,
         kind=EventKind(kind) if kind else None,
     )
-    page = rules.find_events(db.session, filters, utcnow(), per_page=FEED_EVENT_LIMIT)
     body = ics.build_calendar(
-        page.events,
+        feed_events(db.session, filters, utcnow()),
         current_app.config["BASE_URL"],
         utcnow(),
-        name="USHT kurs og arrangementer",
+        name=_feed_name(db.session, filters),
         refresh_hours=FEED_REFRESH_HOURS,
     )
     return _ics_response(body, "usht-kalender.ics")
@@ -56,22 +69,79 @@ def centre_feed():
 @blueprint.get("/calendar/personal/<token>.ics")
 def personal_feed(token: str):
     """One person's active registrations, linked from their manage page."""
-    person = db.session.scalar(select(Person).where(Person.feed_token == token[:64])) or abort(404)
-    events = db.session.scalars(
-        select(Event)
-        .join(Registration, Registration.event_id == Event.id)
-        .where(
-            Registration.person_id == person.id,
-            Registration.status != RegistrationStatus.CANCELLED,
-            Event.status.in_(rules.PUBLIC_VISIBLE_STATUSES),
-        )
-        .options(selectinload(Event.sessions), selectinload(Event.centre))
-    )
+    person = db.session.scalar(
+        select(Person).where(Person.feed_token == token[:64], Person.anonymised_at.is_(None))
+    ) or abort(404)
     body = ics.build_calendar(
-        events,
+        personal_events(db.session, person),
         current_app.config["BASE_URL"],
         utcnow(),
         name="Mine USHT-arrangementer",
         refresh_hours=FEED_REFRESH_HOURS,
     )
-    return _ics_response(body, "mine-arrangementer.ics")
+    return _ics_response(body, "mine-arrangementer.ics", private=True)
+
+
+def feed_events(session: DbSession, filters: rules.EventFilter, now: datetime) -> list[Event]:
+    """Listed events of the last months and ahead, and upcoming ones cancelled after publishing.
+
+    A subscriber only learns of a cancellation if the entry stays in the feed as CANCELLED.
+    """
+    since = (to_oslo(now) - timedelta(days=FEED_HISTORY_DAYS)).date()
+    recent = replace(filters, date_from=since)
+    listed = rules.find_events(session, recent, now, per_page=FEED_EVENT_LIMIT).events
+    events = listed + _cancelled_upcoming(session, filters, now)
+    return sorted(events, key=lambda event: (event.starts_at, event.id))
+
+
+def _cancelled_upcoming(session: DbSession, filters: rules.EventFilter, now: datetime):
+    ongoing = exists().where(Session.event_id == Event.id, Session.ends_at > now)
+    query = select(Event).where(
+        Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None), ongoing
+    )
+    if filters.centre:
+        query = query.where(Event.centre.has(Centre.slug == filters.centre))
+    if filters.focus:
+        query = query.where(Event.focus_area.has(FocusArea.slug == filters.focus))
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    loads = (selectinload(Event.sessions), selectinload(Event.centre))
+    return list(session.scalars(query.limit(FEED_EVENT_LIMIT).options(*loads)))
+
+
+def personal_events(session: DbSession, person: Person) -> list[Event]:
+    """Events the person holds a place on, and those cancelled under their place."""
+    held = exists().where(
+        Registration.event_id == Event.id,
+        Registration.person_id == person.id,
+        or_(
+            Registration.status != RegistrationStatus.CANCELLED,
+            # The event's cancellation may cancel every place; the entry must still say so.
+            and_(
+                Event.status == EventStatus.CANCELLED,
+                Registration.cancelled_at >= Event.cancelled_at,
+            ),
+        ),
+    )
+    first_start = (
+        select(func.min(Session.starts_at)).where(Session.event_id == Event.id).scalar_subquery()
+    )
+    return list(
+        session.scalars(
+            select(Event)
+            .where(held, Event.status.in_(rules.PUBLIC_VISIBLE_STATUSES))
+            .order_by(first_start, Event.id)
+            .options(selectinload(Event.sessions), selectinload(Event.centre))
+        )
+    )
+
+
+def _feed_name(session: DbSession, filters: rules.EventFilter) -> str:
+    """'USHT Østfold: kurs og arrangementer', narrowed by the focus area and kind chosen."""
+    centre = filters.centre and session.scalar(select(Centre).where(Centre.slug == filters.centre))
+    focus = filters.focus and session.scalar(
+        select(FocusArea).where(FocusArea.slug == filters.focus)
+    )
+    parts = [f"{centre.name if centre else 'USHT'}: kurs og arrangementer"]
+    parts += [item for item in (focus and focus.name, filters.kind and filters.kind.label) if item]
+    return " – ".join(parts)

@@ -1,17 +1,27 @@
 """Calendar files (RFC 5545): one VEVENT per session, in Oslo time with its VTIMEZONE."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
-from icalendar import Calendar, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vDuration,
+    vText,
+)
 from icalendar import Event as VEvent
 
-from usht_events.catalogue.models import Event, EventFormat, EventStatus, Session
+from usht_events.catalogue.models import Event, EventFormat, Session
 from usht_events.core.timezones import to_oslo
 
 PRODID = "-//USHT//usht-events//NB"
 # Stable across hosts and years: calendars match updates to entries by UID.
 UID_DOMAIN = "usht-events"
+OSLO_TZID = "Europe/Oslo"
 
 
 def session_uid(session: Session) -> str:
@@ -33,68 +43,158 @@ def build_calendar(
 
     With `method` (REQUEST or CANCEL, for e-mail) each entry names the organiser and the
     `attendee`, which Outlook and Apple Calendar need to update the entry they already have.
+    Outlook and Gmail read only the first VEVENT of a mailed invitation: for an event of
+    several sessions, mail `build_invitations` instead.
     """
+    calendar = _calendar(method, name, refresh_hours)
+    for event in events:
+        for session in event.sessions:
+            calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
+    return calendar.to_ical()
+
+
+def build_invitations(
+    event: Event, base_url: str, now: datetime, *, method: str, attendee: str
+) -> list[bytes]:
+    """One mailed invitation (or cancellation) per session, in session order.
+
+    An iTIP message carries one UID; clients ignore every VEVENT after the first, so each
+    session of a two-day course goes in its own `text/calendar` attachment.
+    """
+    invitations = []
+    for session in event.sessions:
+        calendar = _calendar(method, None, None)
+        calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
+        invitations.append(calendar.to_ical())
+    return invitations
+
+
+def oslo_timezone() -> Timezone:
+    """Europe/Oslo as Google, Apple and Outlook write it: one yearly rule each way.
+
+    Outlook folds any VTIMEZONE into one yearly pair of rules read from DTSTART and RRULE
+    alone, so per-year transitions (RDATE) would be lost on it. Onsets are local time
+    before the change: 02:00 in March, 03:00 in October (01:00 UTC both).
+    """
+    timezone = Timezone()
+    timezone.add("tzid", OSLO_TZID)
+    timezone.add("x-lic-location", OSLO_TZID)
+    timezone.add_component(_observance(TimezoneDaylight(), "CEST", 1, 2, datetime(1970, 3, 29, 2)))
+    timezone.add_component(_observance(TimezoneStandard(), "CET", 2, 1, datetime(1970, 10, 25, 3)))
+    return timezone
+
+
+def _observance(part, name: str, offset_from: int, offset_to: int, onset: datetime):
+    part.add("tzname", name)
+    part.add("tzoffsetfrom", timedelta(hours=offset_from))
+    part.add("tzoffsetto", timedelta(hours=offset_to))
+    part.add("dtstart", onset)
+    part.add("rrule", {"freq": "yearly", "bymonth": onset.month, "byday": "-1su"})
+    return part
+
+
+def _calendar(method: str | None, name: str | None, refresh_hours: int | None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    # Without METHOD the file is not an iTIP message (RFC 5545 3.7.2): right for downloads.
     if method:
         calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
         calendar.add("name", name)
+        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-timezone", OSLO_TZID)
     if refresh_hours:
-        calendar.add("refresh-interval", _hours(refresh_hours), parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", _hours(refresh_hours))
-    for event in events:
-        for session in event.sessions:
-            calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+        interval = timedelta(hours=refresh_hours)
+        calendar.add("refresh-interval", interval, parameters={"VALUE": "DURATION"})
+        # An X- property defaults to TEXT; Outlook reads this one only as a DURATION.
+        calendar.add("x-published-ttl", vDuration(interval))
+    # Always present: it also keeps an empty feed a valid calendar (one component at least).
+    calendar.add_component(oslo_timezone())
+    return calendar
 
 
 def _vevent(
     event: Event, session: Session, base_url: str, now: datetime, method, attendee
 ) -> VEvent:
+    # A CANCEL also serves a participant who cancelled their own place on a running event.
+    cancelled = event.is_cancelled or method == "CANCEL"
     entry = VEvent()
     entry.add("uid", session_uid(session))
     entry.add("sequence", event.sequence)
-    entry.add("dtstamp", now)
-    entry.add("dtstart", to_oslo(session.starts_at))
-    entry.add("dtend", to_oslo(session.ends_at))
+    entry.add("dtstamp", _stamp(event, now, method))
+    if event.updated_at:
+        entry.add("last-modified", event.updated_at.astimezone(UTC))
+    entry.add("dtstart", _wall_time(session.starts_at))
+    entry.add("dtend", _wall_time(session.ends_at))
     entry.add("summary", _summary(event, session))
     entry.add("description", _description(event, base_url))
     entry.add("url", f"{base_url}/events/{event.id}")
     location = _location(event, session)
     if location:
         entry.add("location", location)
-    cancelled = event.status == EventStatus.CANCELLED
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    entry.add("transp", "OPAQUE")
-    # Outlook and Apple Mail only update an entry from a mail when METHOD and ORGANIZER match.
+    entry.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     if method:
-        organizer = vCalAddress(f"mailto:{event.contact_email or event.centre.email}")
-        organizer.params["cn"] = vText(event.centre.name)
-        entry.add("organizer", organizer)
-        if attendee:
-            entry.add(
-                "attendee",
-                f"mailto:{attendee}",
-                parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"},
-            )
+        _add_scheduling(entry, event, base_url, attendee)
     return entry
 
 
+def _wall_time(moment: datetime) -> datetime:
+    """Oslo wall time, or UTC for the repeated hour after the October switch.
+
+    A local time that occurs twice means its first occurrence (RFC 5545 3.3.5), so the
+    second 02:30 on the last Sunday of October can only be written in UTC.
+    """
+    local = to_oslo(moment)
+    return moment.astimezone(UTC) if local.fold else local
+
+
+def _stamp(event: Event, now: datetime, method: str | None) -> datetime:
+    """DTSTAMP: when the message was made (iTIP), else when the entry was last revised.
+
+    A revision time keeps a feed byte-identical between changes, so its ETag holds.
+    """
+    if method or event.updated_at is None:
+        return now.astimezone(UTC)
+    return event.updated_at.astimezone(UTC)
+
+
+def _add_scheduling(entry: VEvent, event: Event, base_url: str, attendee: str | None) -> None:
+    # Clients apply an update or cancellation only from the organiser of the entry they
+    # hold, so the address must not change over the event's life: the centre's, not the
+    # event's contact (which an organiser may edit between the confirmation and a change).
+    address = event.centre.email or event.contact_email or f"noreply@{urlsplit(base_url).hostname}"
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText(event.centre.name)
+    entry.add("organizer", organizer)
+    if attendee:
+        entry.add(
+            "attendee",
+            f"mailto:{attendee}",
+            parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "ACCEPTED", "RSVP": "FALSE"},
+        )
+
+
 def _summary(event: Event, session: Session) -> str:
+    # Outlook's subscribed calendars ignore STATUS:CANCELLED; the title must say it.
+    title = f"AVLYST: {event.title}" if event.is_cancelled else event.title
     count = len(event.sessions)
     if count > 1:
         day = event.sessions.index(session) + 1
-        return f"{event.title} (dag {day} av {count})"
-    return event.title
+        return f"{title} (dag {day} av {count})"
+    return title
 
 
 def _description(event: Event, base_url: str) -> str:
-    lines = [event.summary] if event.summary else []
+    lines = []
+    if event.is_cancelled:
+        lines.append(
+            " ".join(filter(None, ["Arrangementet er avlyst.", event.cancellation_reason]))
+        )
+    if event.summary:
+        lines.append(event.summary)
     lines.append(f"Arrangør: {event.centre.name}")
     if event.format != EventFormat.PHYSICAL:
         lines.append("Lenken til den digitale deltakelsen sendes på e-post til påmeldte.")
@@ -107,7 +207,3 @@ def _location(event: Event, session: Session) -> str:
         return "Digitalt"
     place = session.venue or event.venue
     return ", ".join(part for part in (place, event.venue_address) if part)
-
-
-def _hours(hours: int) -> timedelta:
-    return timedelta(hours=hours)
