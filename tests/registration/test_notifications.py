@@ -66,12 +66,20 @@ def _attachment(message: OutboxMessage, content_type: str):
     return found
 
 
+def _calendar_files(message: OutboxMessage):
+    return [item for item in message.attachments if item.content_type.startswith("text/calendar")]
+
+
 def _calendar(message: OutboxMessage) -> Calendar:
-    return Calendar.from_ical(_attachment(message, "text/calendar").data)
+    """The first calendar file; every file of a mail carries the same METHOD."""
+    return Calendar.from_ical(_calendar_files(message)[0].data)
 
 
 def _entries(message: OutboxMessage):
-    return _calendar(message).walk("VEVENT")
+    """The entries of every calendar file, one file per session."""
+    calendars = [Calendar.from_ical(item.data) for item in _calendar_files(message)]
+    assert all(len(calendar.walk("VEVENT")) == 1 for calendar in calendars)
+    return [entry for calendar in calendars for entry in calendar.walk("VEVENT")]
 
 
 def _manage_url(registration) -> str:
@@ -112,12 +120,12 @@ def test_confirmation_carries_a_calendar_invitation_that_updates_the_same_entrie
 ):
     notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
     message = _one("confirmation")
-    attachment = _attachment(message, "text/calendar")
-    assert attachment.filename == "invitasjon.ics"
-    assert attachment.content_type == "text/calendar; method=REQUEST; charset=utf-8"
-    calendar = _calendar(message)
-    assert calendar["METHOD"] == "REQUEST"
-    entries = calendar.walk("VEVENT")
+    files = _calendar_files(message)
+    # A two-day course: one invitation per day, since mail clients read only the first entry.
+    assert [item.filename for item in files] == ["invitasjon-1.ics", "invitasjon-2.ics"]
+    assert {item.content_type for item in files} == {"text/calendar; method=REQUEST; charset=utf-8"}
+    assert _calendar(message)["METHOD"] == "REQUEST"
+    entries = _entries(message)
     assert [str(entry["UID"]) for entry in entries] == [session_uid(s) for s in event.sessions]
     assert {str(entry["STATUS"]) for entry in entries} == {"CONFIRMED"}
     assert all(str(entry["ATTENDEE"]) == f"mailto:{confirmed.person.email}" for entry in entries)
@@ -199,9 +207,9 @@ def test_own_cancellation_cancels_the_entry_the_person_was_sent(mail_context, ev
     notifications.notify_cancelled_by_participant(db.session, confirmed, BASE, NOW)
     message = _one("cancelled")
     assert message.subject == "Avmeldt: Kurs 12.–13. mars"
-    attachment = _attachment(message, "text/calendar")
-    assert attachment.filename == "avlysning.ics"
-    assert attachment.content_type == "text/calendar; method=CANCEL; charset=utf-8"
+    files = _calendar_files(message)
+    assert [item.filename for item in files] == ["avlysning-1.ics", "avlysning-2.ics"]
+    assert {item.content_type for item in files} == {"text/calendar; method=CANCEL; charset=utf-8"}
     assert _calendar(message)["METHOD"] == "CANCEL"
     entries = _entries(message)
     assert [str(entry["UID"]) for entry in entries] == [session_uid(s) for s in event.sessions]
@@ -399,7 +407,10 @@ def test_english_confirmation_names_its_files_in_english(make, mail_context, eve
     registration = make.registration(event, person=make.person(locale="en"))
     notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW)
     message = _one("confirmation")
-    assert _attachment(message, "text/calendar").filename == "invitation.ics"
+    assert [item.filename for item in _calendar_files(message)] == [
+        "invitation-1.ics",
+        "invitation-2.ics",
+    ]
     assert '<img src="cid:ticket-qr" alt="QR code for your ticket"' in message.body_html
 
 
@@ -463,4 +474,4 @@ def test_mail_is_kept_when_the_transaction_commits(mail_context, confirmed):
     db.session.commit()
     db.session.expire_all()
     message = _one("confirmation")
-    assert len(message.attachments) == 2
+    assert len(message.attachments) == 3  # two calendar files and the QR image

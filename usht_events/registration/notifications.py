@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from icalendar import Calendar
 from sqlalchemy import select
 
-from usht_events.catalogue.ics import build_calendar
+from usht_events.catalogue.ics import build_invitations
 from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.certification.models import Certification
@@ -358,31 +357,27 @@ def _place(event: Event, item: EventSession, lang: str) -> str:
 
 
 def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttachment, ...]:
-    """The event's calendar file, with the UIDs and SEQUENCE the person's calendar already has."""
+    """One calendar file per session, with the UIDs and SEQUENCE the person's calendar has.
+
+    Mail clients read only the first entry of an invitation, so a two-day course needs two.
+    """
     lang = _lang(registration.person)
-    data = build_calendar(
-        [registration.event],
+    invitations = build_invitations(
+        registration.event,
         base_url,
         now,
         method=method,
         attendee=safe_address(registration.person.email),
     )
-    if method == "CANCEL":
-        data = _all_cancelled(data)
     content_type = f"text/calendar; method={method}; charset=utf-8"
-    return (MailAttachment(CALENDAR_FILENAME[lang, method], content_type, data),)
-
-
-def _all_cancelled(data: bytes) -> bytes:
-    """STATUS:CANCELLED on every entry, also when only this person's place is given up.
-
-    The SEQUENCE stays the event's: with a later DTSTAMP the cancellation wins (RFC 5546),
-    and a later sign-up's invitation can bring the same entry back.
-    """
-    calendar = Calendar.from_ical(data)
-    for entry in calendar.walk("VEVENT"):
-        entry["STATUS"] = "CANCELLED"
-    return calendar.to_ical()
+    filename = CALENDAR_FILENAME[lang, method]
+    if len(invitations) == 1:
+        return (MailAttachment(filename, content_type, invitations[0]),)
+    stem = filename.removesuffix(".ics")
+    return tuple(
+        MailAttachment(f"{stem}-{number}.ics", content_type, data)
+        for number, data in enumerate(invitations, start=1)
+    )
 
 
 def _qr_attachment(registration, base_url) -> MailAttachment:
