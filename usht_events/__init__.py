@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from usht_events.accounts.admin_views import blueprint as accounts_admin
     from usht_events.accounts.views import blueprint as accounts
     from usht_events.api.views import blueprint as api
     from usht_events.catalogue.feeds import blueprint as calendar
@@ -41,6 +42,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(core)
     app.register_blueprint(catalogue)
     app.register_blueprint(accounts)
+    app.register_blueprint(accounts_admin)
     app.register_blueprint(registration)
     app.register_blueprint(api)
     app.register_blueprint(calendar)
@@ -50,8 +52,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from usht_events.accounts.cli import create_user_command
     from usht_events.catalogue.cli import import_events_command
+    from usht_events.core.cli import outbox_group
     from usht_events.demo.cli import seed_demo_command
 
     app.cli.add_command(create_user_command)
     app.cli.add_command(import_events_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(outbox_group)

@@ -47,6 +47,24 @@ def database_url(instance_path: Path) -> str:
     return url
 
 
+def _rate_limit_settings() -> dict:
+    """Flask-Limiter settings: Redis when REDIS_URL is set, so every process shares the count."""
+    settings = {
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "usht-events",
+        # A Redis outage must not lock everyone out: count in memory until it is back.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Login and password-reset attempts per e-mail address, and per client address
+        # (looser, since a whole municipality may sit behind one address).
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_RATE_LIMIT_PER_IP": os.environ.get("LOGIN_RATE_LIMIT_PER_IP", "30 per minute"),
+    }
+    # Unset, the limiter is on except in test apps (see core/extensions.py).
+    if "RATELIMIT_ENABLED" in os.environ:
+        settings["RATELIMIT_ENABLED"] = _bool("RATELIMIT_ENABLED", True)
+    return settings
+
+
 def load(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment."""
     production = os.environ.get("USHT_ENV", "development").lower() == "production"
@@ -71,11 +89,25 @@ def load(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "USHT påmelding <pamelding@usht-events.no>"
         ),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Outbox delivery: attempts before a mail is marked failed, mails claimed per batch,
+        # back-off doubling from the base up to the cap, and how long a worker's claim lasts.
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),
+        "OUTBOX_BATCH_SIZE": int(os.environ.get("OUTBOX_BATCH_SIZE", "50")),
+        "OUTBOX_BACKOFF_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_SECONDS", "60")),
+        "OUTBOX_BACKOFF_MAX_SECONDS": int(os.environ.get("OUTBOX_BACKOFF_MAX_SECONDS", "3600")),
+        "OUTBOX_LEASE_SECONDS": int(os.environ.get("OUTBOX_LEASE_SECONDS", "300")),
+        "OUTBOX_SMTP_TIMEOUT": float(os.environ.get("OUTBOX_SMTP_TIMEOUT", "60")),
+        # The RQ queue that drains the outbox when REDIS_URL is set.
+        "OUTBOX_RQ_QUEUE": os.environ.get("OUTBOX_RQ_QUEUE", "usht-outbox"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
+        **_rate_limit_settings(),
+        # Seconds a password-reset link stays valid.
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "BABEL_DEFAULT_LOCALE": "nb",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Oslo",
         "SUPPORTED_LOCALES": ["nb", "en"],

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import false, true
+from sqlalchemy import false, select, true
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import Role, User
@@ -93,3 +93,18 @@ def visible_municipality(session: DbSession, user: User, number: str) -> Municip
     if municipality is None or not can_see_municipality(session, user, number):
         abort(404)
     return municipality
+
+
+def report_centre(session: DbSession, user: User, slug: str | None) -> Centre | None:
+    """The centre a report covers; None means every centre, which only administrators see.
+
+    An organiser reports on their own centre; asking for another one is a 404.
+    """
+    if user.role == Role.ADMIN:
+        if not slug:
+            return None
+        return session.scalar(select(Centre).where(Centre.slug == slug)) or abort(404)
+    centre = session.get(Centre, user.centre_id) if user.role == Role.ORGANISER else None
+    if centre is None or (slug and slug != centre.slug):
+        abort(404)
+    return centre

@@ -1,8 +1,23 @@
-"""Forms for logging in."""
+"""Forms for logging in, passwords, and the administrator's user pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from usht_events.accounts.models import Role
+from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
+from usht_events.core.forms import plain_text, strip_text
+
+NO_CENTRE = "Ikke knyttet til et senter"
+TOO_SHORT = f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
 
 
 class LoginForm(FlaskForm):
@@ -14,3 +29,82 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Passord", validators=[DataRequired("Skriv inn passordet ditt."), Length(max=200)]
     )
+
+
+def _new_password_field() -> PasswordField:
+    return PasswordField(
+        "Nytt passord",
+        validators=[
+            DataRequired("Skriv inn et nytt passord."),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT),
+        ],
+    )
+
+
+def _confirm_password_field() -> PasswordField:
+    return PasswordField(
+        "Gjenta nytt passord",
+        validators=[
+            DataRequired("Skriv inn det nye passordet en gang til."),
+            EqualTo("new_password", "Passordene er ikke like."),
+        ],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice."""
+
+    new_password = _new_password_field()
+    confirm_password = _confirm_password_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    """The current password, then a new one twice."""
+
+    current_password = PasswordField(
+        "Nåværende passord",
+        validators=[DataRequired("Skriv inn passordet du har nå."), Length(max=200)],
+    )
+    new_password = _new_password_field()
+    confirm_password = _confirm_password_field()
+
+
+class ResetRequestForm(FlaskForm):
+    """The address to send a reset link to."""
+
+    email = EmailField(
+        "E-post", validators=[DataRequired("Skriv inn e-postadressen din."), Length(max=254)]
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button with a CSRF token."""
+
+
+class UserForm(FlaskForm):
+    """A user's name, role and bindings; the e-mail address only when creating."""
+
+    email = EmailField(
+        "E-post", validators=[DataRequired("Skriv inn e-postadressen."), Length(max=254)]
+    )
+    name = StringField("Navn", filters=[strip_text], validators=[Length(max=200), plain_text()])
+    role = SelectField(
+        "Rolle",
+        choices=[SelectChoice(role.value, role.label) for role in Role],
+        default=Role.ORGANISER.value,
+    )
+    centre = SelectField(
+        "Senter (for arrangører)", choices=[SelectChoice("", NO_CENTRE)], default=""
+    )
+    municipalities = SelectMultipleField("Kommuner (for kommunekontakter)", choices=[])
+    active = BooleanField("Aktiv (kan logge inn)", default=True)
+    send_link = BooleanField("Send e-post med lenke for å velge passord", default=True)
+
+    def set_choices(self, centres, municipalities) -> None:
+        """Fill the centre and municipality choices from the database."""
+        self.centre.choices = [SelectChoice("", NO_CENTRE)] + [
+            SelectChoice(str(centre.id), centre.name) for centre in centres
+        ]
+        self.municipalities.choices = [
+            SelectChoice(m.number, m.name, optgroup=m.county_name) for m in municipalities
+        ]

@@ -1,4 +1,6 @@
-"""Rules for user accounts."""
+"""Rules for user accounts: creating them, their role and bindings, logging in, passwords."""
+
+from collections.abc import Sequence
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -7,10 +9,12 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.accounts.models import Role, User
 from usht_events.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
+    generate_password,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from usht_events.core.audit import record_action
 from usht_events.core.db import utcnow
 from usht_events.core.errors import DomainError
 from usht_events.organisations.models import Centre, Municipality
@@ -25,6 +29,11 @@ def normalise_email(address: str) -> str:
     return valid.normalized.lower()
 
 
+def user_by_email(session: DbSession, email: str) -> User | None:
+    """The user with this e-mail address (case-insensitive), if any."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
 def create_user(
     session: DbSession,
     email: str,
@@ -35,24 +44,105 @@ def create_user(
     name: str = "",
 ) -> User:
     """Create a user bound to a centre (organiser) or municipalities (municipality contact)."""
+    centre = _centre_by_slug(session, centre_slug) if centre_slug else None
+    municipalities = [_municipality(session, number) for number in municipality_numbers]
+    return add_user(session, email, role, centre, municipalities, name, password)
+
+
+def add_user(
+    session: DbSession,
+    email: str,
+    role: Role,
+    centre: Centre | None,
+    municipalities: Sequence[Municipality],
+    name: str = "",
+    password: str | None = None,
+) -> User:
+    """Add a user; without a password nobody knows it until a reset link is used."""
     email = normalise_email(email)
-    if session.scalar(select(User.id).where(func.lower(User.email) == email)):
+    if user_by_email(session, email) is not None:
         raise DomainError("user_exists", f"Det finnes allerede en bruker med e-post {email}.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("weak_password", f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.")
-    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
-    if centre_slug:
-        user.centre = _centre_by_slug(session, centre_slug)
-    elif role == Role.ORGANISER:
-        raise DomainError("centre_required", "En arrangør må knyttes til et senter (--centre).")
-    user.municipalities = [_municipality(session, number) for number in municipality_numbers]
-    if role == Role.MUNICIPALITY and not user.municipalities:
-        raise DomainError(
-            "municipality_required",
-            "En kommunekontakt må knyttes til minst én kommune (--municipality).",
-        )
+    password = password or generate_password()
+    _check_password(password)
+    user = User(email=email, name=name or "", password_hash=hash_password(password))
+    set_bindings(user, role, centre, municipalities)
     session.add(user)
     return user
+
+
+def set_bindings(
+    user: User, role: Role, centre: Centre | None, municipalities: Sequence[Municipality]
+) -> None:
+    """Give the user a role and the scope it needs; a binding the role does not use is dropped."""
+    if role == Role.ORGANISER and centre is None:
+        raise DomainError("centre_required", "En arrangør må knyttes til et senter.")
+    if role == Role.MUNICIPALITY and not municipalities:
+        raise DomainError(
+            "municipality_required", "En kommunekontakt må knyttes til minst én kommune."
+        )
+    user.role = role
+    user.centre = centre if role == Role.ORGANISER else None
+    user.municipalities = list(municipalities) if role == Role.MUNICIPALITY else []
+
+
+def update_user(
+    session: DbSession,
+    actor: User,
+    user: User,
+    *,
+    name: str,
+    role: Role,
+    centre: Centre | None,
+    municipalities: Sequence[Municipality],
+    active: bool,
+) -> list[str]:
+    """Change a user's name, role, bindings and active flag; log and return what changed."""
+    if user.id == actor.id and (role != Role.ADMIN or not active):
+        raise DomainError(
+            "cannot_demote_self",
+            "Du kan ikke deaktivere deg selv eller ta fra deg administratorrollen.",
+        )
+    before = _describe(user)
+    was_active = user.active
+    user.name = name or ""
+    set_bindings(user, role, centre, municipalities)
+    user.active = active
+    after = _describe(user)
+    changes = [f"{key}: {before[key]} → {after[key]}" for key in after if before[key] != after[key]]
+    if was_active and not active:
+        record_action(session, actor, "user.deactivate", f"Deaktiverte {user.email}.")
+    if changes:
+        record_action(session, actor, "user.update", f"{user.email}: " + "; ".join(changes))
+    return changes
+
+
+def _describe(user: User) -> dict[str, str]:
+    return {
+        "navn": user.name or "–",
+        "rolle": user.role.label,
+        "senter": user.centre.name if user.centre else "–",
+        "kommuner": ", ".join(m.number for m in user.municipalities) or "–",
+        "aktiv": "ja" if user.active else "nei",
+    }
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("weak_password", f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.")
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the user a new password (argon2id); old reset links stop working."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+
+
+def change_password(session: DbSession, user: User, current: str, new: str) -> None:
+    """Change the password of a logged-in user who knows the current one."""
+    if not verify_password(user.password_hash, current):
+        raise DomainError("wrong_password", "Det nåværende passordet er feil.")
+    set_password(user, new)
+    record_action(session, user, "user.change_password", f"{user.email} byttet passord.")
 
 
 def _centre_by_slug(session: DbSession, slug: str) -> Centre:
@@ -71,7 +161,7 @@ def _municipality(session: DbSession, number: str) -> Municipality:
 
 def authenticate(session: DbSession, email: str, password: str) -> User:
     """Return the active user with this e-mail and password, or raise `invalid_login`."""
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    user = user_by_email(session, email)
     # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
     password_hash = user.password_hash if user else DUMMY_HASH
     if not verify_password(password_hash, password) or user is None or not user.active:

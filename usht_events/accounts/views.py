@@ -1,12 +1,30 @@
-"""Logging in and out."""
+"""Logging in and out, changing one's password, and resetting a forgotten one."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_limiter import RateLimitExceeded
+from flask_login import current_user, login_required, login_user, logout_user
 
-from usht_events.accounts.forms import LoginForm
-from usht_events.accounts.rules import authenticate
+from usht_events.accounts import reset
+from usht_events.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    ResetRequestForm,
+)
+from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
+from usht_events.accounts.rules import authenticate, change_password
+from usht_events.accounts.throttle import throttle_attempts, too_many_attempts
 from usht_events.core.db import db
 from usht_events.core.errors import DomainError
 
@@ -25,6 +43,15 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def _start_session(user) -> None:
+    """Log in on a fresh session, so nothing planted before login carries over (fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log the user in."""
@@ -38,7 +65,7 @@ def login():
             status = 401
         else:
             db.session.commit()
-            login_user(user)
+            _start_session(user)
             flash("Du er logget inn.", "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("catalogue.index"))
     elif form.is_submitted():
@@ -51,5 +78,82 @@ def login():
 def logout():
     """Log out and return to the calendar."""
     logout_user()
+    session.clear()
     flash("Du er logget ut.", "info")
     return redirect(url_for("catalogue.index"))
+
+
+# The function is not called change_password: that is the rule it calls.
+@blueprint.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    """Change one's own password, given the current one."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(
+                db.session, current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as error:
+            form.current_password.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Passordet ditt er endret.", "success")
+            return redirect(url_for("accounts.change_password"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/change_password.html", form=form, min_length=MIN_PASSWORD_LENGTH
+    ), status
+
+
+@blueprint.route("/login/reset", methods=["GET", "POST"])
+def request_reset():
+    """Ask for a reset link; the answer is the same whether or not the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        reset.request_password_reset(db.session, form.email.data, **_reset_settings())
+        db.session.commit()
+        return render_template("accounts/reset_requested.html", email=form.email.data)
+    status = 400 if form.errors else 200
+    return render_template("accounts/request_reset.html", form=form), status
+
+
+@blueprint.route("/login/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password through the link from the e-mail."""
+    settings = _reset_settings()
+    try:
+        reset.user_for_reset_token(db.session, settings["secret_key"], token, settings["max_age"])
+    except DomainError as error:
+        return _no_referrer(render_template("accounts/reset_invalid.html", error=error), 400)
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        reset.reset_password(
+            db.session, settings["secret_key"], token, settings["max_age"], form.new_password.data
+        )
+        db.session.commit()
+        flash("Passordet er endret. Logg inn med det nye passordet.", "success")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return _no_referrer(
+        render_template("accounts/reset_password.html", form=form, min_length=MIN_PASSWORD_LENGTH),
+        status,
+    )
+
+
+def _reset_settings() -> dict:
+    config = current_app.config
+    return {
+        "secret_key": config["SECRET_KEY"],
+        "base_url": config["BASE_URL"],
+        "max_age": config["PASSWORD_RESET_MAX_AGE"],
+    }
+
+
+def _no_referrer(body: str, status: int):
+    # The token is in this page's address: never pass it on to another site.
+    return body, status, {"Referrer-Policy": "no-referrer"}
+
+
+blueprint.record(throttle_attempts)
+blueprint.app_errorhandler(RateLimitExceeded)(too_many_attempts)

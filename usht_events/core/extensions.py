@@ -4,6 +4,8 @@ from pathlib import Path
 
 from flask import Flask
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -12,6 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 from usht_events.core.db import db, render_migration_item
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+# Where each app keeps its own Flask-Limiter (see init_limiter).
+LIMITER = "usht_limiter"
 
 migrate = Migrate()
 csrf = CSRFProtect()
@@ -41,4 +45,20 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Logg inn for å se denne siden."
     login_manager.user_loader(web.load_user)
+    init_limiter(app)
     web.init_web(app)
+
+
+def init_limiter(app: Flask) -> Limiter:
+    """Give the app its own rate limiter; its limits are declared where the views are.
+
+    Flask-Limiter keeps storage and the on/off switch on the instance, so one module-wide
+    instance would let the last app created (tests make many) decide for all of them.
+    Test apps leave it off unless they set RATELIMIT_ENABLED.
+    """
+    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter = Limiter(key_func=get_remote_address)
+    limiter.init_app(app)
+    app.extensions[LIMITER] = limiter
+    return limiter
