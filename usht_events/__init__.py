@@ -38,6 +38,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.checkin.views import blueprint as checkin
     from usht_events.core.views import blueprint as core
     from usht_events.registration.views import blueprint as registration
+    from usht_events.reports.admin_views import blueprint as reports
 
     app.register_blueprint(core)
     app.register_blueprint(catalogue)
@@ -47,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api)
     app.register_blueprint(calendar)
     app.register_blueprint(checkin)
+    app.register_blueprint(reports)
 
 
 def _register_commands(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Reports: the annual participation matrix and its figures, on screen and in Excel."""
