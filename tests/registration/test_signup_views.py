@@ -224,3 +224,63 @@ def _status(email: str) -> RegistrationStatus:
         .where(Person.email == email)
         .order_by(Registration.id.desc())
     )
+
+
+def _outbox_kinds() -> list[tuple[str, str]]:
+    from usht_events.core.outbox import OutboxMessage
+
+    rows = db.session.execute(
+        select(OutboxMessage.kind, OutboxMessage.to_address).order_by(OutboxMessage.id)
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_sign_up_queues_the_confirmation_in_the_same_transaction(event, post_sign_up):
+    post_sign_up(event.id, email="first@example.no")
+    post_sign_up(event.id, email="second@example.no")
+    assert _outbox_kinds() == [
+        ("confirmation", "first@example.no"),
+        ("waitlisted", "second@example.no"),
+    ]
+
+
+def test_refused_sign_up_queues_no_mail(make, client, post_sign_up):
+    event = make.event(capacity=1, waitlist_enabled=False)
+    make.municipality("3107")
+    db.session.commit()
+    data = _form_fields(client.get(f"/events/{event.id}").get_data(as_text=True))
+    post_sign_up(event.id, email="first@example.no")
+    refused = client.post(f"/events/{event.id}/register", data=data | _valid(email="b@example.no"))
+    assert refused.status_code == 409
+    assert _outbox_kinds() == [("confirmation", "first@example.no")]
+
+
+def test_known_email_gets_its_link_by_mail_not_on_the_page(event, post_sign_up):
+    post_sign_up(event.id)
+    post_sign_up(event.id)
+    assert _outbox_kinds() == [
+        ("confirmation", "kari@example.no"),
+        ("existing_place", "kari@example.no"),
+    ]
+
+
+def test_cancel_mails_the_person_and_the_one_promoted(client, event, post_sign_up):
+    mine = post_sign_up(event.id, email="first@example.no").location
+    post_sign_up(event.id, email="second@example.no")
+    page = client.get(f"{mine}/cancel")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+    client.post(f"{mine}/cancel", data={"csrf_token": token.group(1)})
+    assert _outbox_kinds()[-2:] == [
+        ("cancelled", "first@example.no"),
+        ("promoted", "second@example.no"),
+    ]
+
+
+def test_reaching_the_minimum_tells_the_confirmed_that_the_event_runs(make, post_sign_up):
+    event = make.event(capacity=10, min_participants=2)
+    make.municipality("3107")
+    db.session.commit()
+    post_sign_up(event.id, email="a@example.no")
+    post_sign_up(event.id, email="b@example.no")
+    kinds = [kind for kind, _ in _outbox_kinds()]
+    assert kinds.count("threshold_reached") == 2

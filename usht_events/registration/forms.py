@@ -107,6 +107,24 @@ def municipality_choices(session, event: Event) -> list[SelectChoice]:
     )
 
 
+def posted_municipality(session, event: Event, number: str | None) -> Municipality | None:
+    """The municipality a posted form names, if the event takes sign-ups from it."""
+    municipality = session.get(Municipality, number) if number else None
+    eligible = event.eligible_municipalities
+    if municipality is None or (eligible and municipality not in eligible):
+        return None
+    return municipality
+
+
+def only_choice(municipality: Municipality | None) -> list[SelectChoice]:
+    """The one choice a posted form needs to validate.
+
+    Building all ~360 choices costs more than the rest of a sign-up; they are needed only
+    when the form is shown again.
+    """
+    return [SelectChoice(municipality.number, municipality.name)] if municipality else []
+
+
 def _options(municipalities, group: str) -> list[SelectChoice]:
     return [
         SelectChoice(m.number, m.name, optgroup=group)

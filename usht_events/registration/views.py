@@ -1,16 +1,31 @@
 """Signing up, and managing one's own registration through the e-mailed link."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from usht_events.catalogue import rules as catalogue_rules
 from usht_events.catalogue.views import render_event_page
-from usht_events.core.db import db, utcnow
+from usht_events.core.db import db, sqlite_begin_mode, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.registration import rules
+from usht_events.registration import notifications, rules
 from usht_events.registration.availability import Availability
-from usht_events.registration.forms import CancelForm, SignUpForm, municipality_choices
+from usht_events.registration.forms import (
+    CancelForm,
+    SignUpForm,
+    municipality_choices,
+    only_choice,
+    posted_municipality,
+)
 from usht_events.registration.models import Profession, Registration
 
 blueprint = Blueprint("registration", __name__)
@@ -31,20 +46,45 @@ REFUSAL_STATUS = {
 @blueprint.post("/events/<int:event_id>/register")
 def register(event_id: int):
     """Sign up: redirect to the manage page, or show the form again with what went wrong."""
+    probe = _probe()
+    if probe.skip_lock:
+        # The control run drops SQLite's lock too (BEGIN DEFERRED) before the first query;
+        # the request teardown restores the begin mode.
+        sqlite_begin_mode.set("DEFERRED")
     event = catalogue_rules.public_event(db.session, event_id) or abort(404)
-    form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
+    # Held for the whole request: rules.register then finds it in the session.
+    chosen = posted_municipality(db.session, event, request.form.get("municipality"))
+    form = SignUpForm(municipality_choices=only_choice(chosen))
     if not form.validate_on_submit():
-        return render_event_page(event, form, status=422)
+        return _show_form_again(event, form, 422)
+    now = utcnow()
     try:
-        result = rules.register(db.session, event.id, _signup_from(form), utcnow(), _probe())
+        result = rules.register(db.session, event.id, _signup_from(form), now, probe)
     except DomainError as error:
         db.session.rollback()
-        return render_event_page(event, form, REFUSAL_STATUS.get(error.code, 409), error.message)
+        return _show_form_again(event, form, REFUSAL_STATUS.get(error.code, 409), error.message)
+    _notify_sign_up(result, now)
+    # Read before the commit expires it: saves a query and a transaction per sign-up.
+    token = result.registration.token
     db.session.commit()
     if result.existing:
         # Anyone can type any address: say nothing about that person's place here.
         return render_template("registration/already_registered.html", event=event)
-    return redirect(url_for("registration.manage", token=result.registration.token), 303)
+    return redirect(url_for("registration.manage", token=token), 303)
+
+
+def _notify_sign_up(result: rules.SignUpResult, now) -> None:
+    """Queue the mails a sign-up causes, in its own transaction."""
+    base_url = current_app.config["BASE_URL"]
+    notifications.notify_signed_up(db.session, result, base_url, now)
+    event = result.registration.event
+    if result.created and event.threshold_reached_at == now:
+        notifications.notify_threshold_reached(db.session, event, base_url, now)
+
+
+def _show_form_again(event, form: SignUpForm, status: int, error: str | None = None):
+    form.municipality.choices = municipality_choices(db.session, event)
+    return render_event_page(event, form, status, error)
 
 
 def _signup_from(form: SignUpForm) -> rules.SignUp:
@@ -98,8 +138,9 @@ def cancel(token: str):
         return redirect(url_for("registration.manage", token=token), 303)
     form = CancelForm()
     if form.validate_on_submit():
+        now = utcnow()
         try:
-            rules.cancel(db.session, registration, utcnow())
+            promoted = rules.cancel(db.session, registration, now)
         except DomainError as error:
             db.session.rollback()
             return render_template(
@@ -108,6 +149,9 @@ def cancel(token: str):
                 form=form,
                 error=error.message,
             ), 409
+        base_url = current_app.config["BASE_URL"]
+        notifications.notify_cancelled_by_participant(db.session, registration, base_url, now)
+        notifications.notify_promoted(db.session, promoted, base_url, now)
         db.session.commit()
         flash("Du er meldt av. Takk for at du ga beskjed!", "success")
         return redirect(url_for("registration.manage", token=token), 303)
