@@ -36,6 +36,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.catalogue.feeds import blueprint as calendar
     from usht_events.catalogue.views import blueprint as catalogue
     from usht_events.checkin.views import blueprint as checkin
+    from usht_events.core.dashboard import blueprint as dashboard
     from usht_events.core.views import blueprint as core
     from usht_events.registration.views import blueprint as registration
     from usht_events.reports.admin_views import blueprint as reports
@@ -49,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar)
     app.register_blueprint(checkin)
     app.register_blueprint(reports)
+    app.register_blueprint(dashboard)
 
 
 def _register_commands(app: Flask) -> None:

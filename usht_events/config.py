@@ -114,6 +114,8 @@ def load(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         # How long registrations are kept before they are anonymised.
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
+        # Days before a session that confirmed participants are reminded of it.
+        "REMINDER_DAYS_BEFORE": int(os.environ.get("REMINDER_DAYS_BEFORE", "2")),
         "EVENTS_PER_PAGE": 20,
         # Debug hooks for the concurrency tests' control run only: never set in production.
         "DEBUG_SIGNUP_SKIP_LOCK": _bool("USHT_DEBUG_SIGNUP_SKIP_LOCK", False),

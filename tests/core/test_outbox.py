@@ -314,3 +314,21 @@ def test_rq_worker_schedules_itself_for_a_deferred_mail(rq_app, sink):
     SimpleWorker([rq_queue], connection=rq_queue.connection).work(burst=True)
     scheduled = ScheduledJobRegistry(rq_queue.name, connection=rq_queue.connection)
     assert len(scheduled.get_job_ids()) == 1
+
+
+def test_unrendered_mail_is_not_sent_until_rendered(app, sink, make):
+    from usht_events.registration import notifications
+    from usht_events.registration.rules import SignUpResult
+
+    registration = make.registration()
+    db.session.commit()
+    with app.test_request_context():
+        result = SignUpResult(registration, created=True)
+        notifications.notify_signed_up(db.session, result, "http://usht.test", utcnow(), defer=True)
+        db.session.commit()
+        assert deliver_due(db.session, mail).claimed == 0
+        notifications.render_pending(db.session, "http://usht.test", utcnow())
+        db.session.commit()
+        assert deliver_due(db.session, mail).sent == 1
+    (received,) = sink.wait_for(1)
+    assert received["Subject"].startswith("Bekreftelse: ")

@@ -475,3 +475,27 @@ def test_mail_is_kept_when_the_transaction_commits(mail_context, confirmed):
     db.session.expire_all()
     message = _one("confirmation")
     assert len(message.attachments) == 3  # two calendar files and the QR image
+
+
+def test_deferred_sign_up_mail_is_queued_empty_and_held_back(mail_context, confirmed):
+    message = notifications.notify_signed_up(
+        db.session, _signed_up(confirmed), BASE, NOW, defer=True
+    )
+    assert message.needs_render and message.body_text == "" and message.attachments == []
+
+
+def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed):
+    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW, defer=True)
+    assert notifications.render_pending(db.session, BASE, NOW) == 1
+    message = _one("confirmation")
+    assert not message.needs_render
+    assert message.subject == "Bekreftelse: Kurs 12.–13. mars"
+    _assert_links_to_manage_page(message, confirmed)
+    assert len(message.attachments) == 3
+
+
+def test_deferred_mail_whose_place_changed_is_dropped(mail_context, confirmed):
+    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW, defer=True)
+    confirmed.status = RegistrationStatus.CANCELLED
+    assert notifications.render_pending(db.session, BASE, NOW) == 0
+    assert _messages("confirmation") == []

@@ -216,7 +216,11 @@ def _write_transactions() -> Iterator[None]:
 def _due_query(now: datetime, batch_size: int):
     return (
         select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            OutboxMessage.needs_render.is_(False),
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(batch_size)
         # SKIP LOCKED: a second worker takes the next rows instead of waiting for these.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from usht_events.catalogue.models import enum_column
@@ -45,6 +45,9 @@ class OutboxMessage(db.Model):
     # The lease token of the worker sending it now; while set, next_attempt_at is when the
     # lease ends and another worker may take the mail over (see core/delivery.py).
     claimed_by: Mapped[str | None] = mapped_column(String(32))
+    # Queued in a busy transaction without its content, which is rendered right after the
+    # commit (or by the worker, should that process die first); not sent until rendered.
+    needs_render: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_id: Mapped[int | None] = mapped_column(
@@ -99,6 +102,7 @@ def queue_mail(
     event_id: int | None = None,
     registration_id: int | None = None,
     domain: str = "usht-events",
+    needs_render: bool = False,
 ) -> OutboxMessage:
     """Write a mail to the outbox in the caller's transaction; the worker delivers it."""
     message = OutboxMessage(
@@ -110,7 +114,16 @@ def queue_mail(
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         event_id=event_id,
         registration_id=registration_id,
+        needs_render=needs_render,
     )
+    set_attachments(message, attachments)
+    session.add(message)
+    mark_queued(session)
+    return message
+
+
+def set_attachments(message: OutboxMessage, attachments: tuple[MailAttachment, ...]) -> None:
+    """Replace the files a queued mail carries."""
     message.attachments = [
         OutboxAttachment(
             filename=item.filename,
@@ -120,9 +133,6 @@ def queue_mail(
         )
         for item in attachments
     ]
-    session.add(message)
-    mark_queued(session)
-    return message
 
 
 def mark_queued(session) -> None:

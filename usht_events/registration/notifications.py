@@ -25,7 +25,7 @@ from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.certification.models import Certification
 from usht_events.checkin.tickets import qr_png, ticket_url
-from usht_events.core.outbox import MailAttachment, OutboxMessage, queue_mail
+from usht_events.core.outbox import MailAttachment, OutboxMessage, queue_mail, set_attachments
 from usht_events.core.timezones import format_date_span, format_day, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 from usht_events.registration.rules import OPEN_STATUSES, SignUpResult, waitlist_position
@@ -98,18 +98,75 @@ def safe_address(address: str) -> str | None:
 
 
 def notify_signed_up(
-    session, result: SignUpResult, base_url: str, now: datetime
+    session, result: SignUpResult, base_url: str, now: datetime, *, defer: bool = False
 ) -> OutboxMessage | None:
-    """Confirmation, waiting-list place, or the link again for an address that has a place."""
+    """Confirmation, waiting-list place, or the link again for an address that has a place.
+
+    With `defer`, only an empty row is queued, and `render_pending` fills it in after the
+    commit: rendering the calendar files and the QR code takes longer than the rest of a
+    sign-up, and must not happen while the event's row lock is held.
+    """
     registration = result.registration
     if result.existing:
         return _existing_place(session, registration, base_url, now)
     if not result.created:
         return None  # a resubmitted form: its first submission queued the mail
-    if registration.status == RegistrationStatus.CONFIRMED:
-        return _confirmed_mail(session, "confirmation", registration, base_url, now)
+    kind = _sign_up_kind(registration)
+    if defer:
+        return _placeholder(session, kind, registration, now)
+    return _sign_up_mail(session, kind, registration, base_url, now)
+
+
+def render_pending(session, base_url: str, now: datetime, ids=None) -> int:
+    """Fill in mails queued without content (all of them, or those with the given ids)."""
+    query = select(OutboxMessage).where(OutboxMessage.needs_render.is_(True))
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(list(ids)))
+    rendered = 0
+    for message in session.scalars(query.with_for_update(skip_locked=True)).all():
+        registration = session.get(Registration, message.registration_id or 0)
+        if registration is None or _sign_up_kind(registration) != message.kind:
+            # The place changed before the mail was written: the later mail says it all.
+            session.delete(message)
+            continue
+        _sign_up_mail(session, message.kind, registration, base_url, now, into=message)
+        rendered += 1
+    return rendered
+
+
+def _sign_up_kind(registration: Registration) -> str | None:
+    """The mail a registration's current status calls for after sign-up."""
+    return {
+        RegistrationStatus.CONFIRMED: "confirmation",
+        RegistrationStatus.WAITLISTED: "waitlisted",
+    }.get(registration.status)
+
+
+def _sign_up_mail(session, kind, registration, base_url, now, into=None):
+    if kind == "confirmation":
+        return _confirmed_mail(session, kind, registration, base_url, now, into=into)
     position = waitlist_position(session, registration)
-    return _registration_mail(session, "waitlisted", registration, base_url, now, position=position)
+    return _registration_mail(
+        session, kind, registration, base_url, now, position=position, into=into
+    )
+
+
+def _placeholder(session, kind, registration, now) -> OutboxMessage | None:
+    address = safe_address(registration.person.email)
+    if address is None:
+        return None
+    message = queue_mail(
+        session,
+        kind=kind,
+        to=address,
+        subject="",
+        text="",
+        event_id=registration.event_id,
+        registration_id=registration.id,
+        needs_render=True,
+    )
+    message.created_at = now
+    return message
 
 
 def notify_promoted(session, registrations, base_url: str, now: datetime) -> list[OutboxMessage]:
@@ -230,7 +287,7 @@ def _to_active(session, event, kind, method, base_url, now):
     return _queued(messages)
 
 
-def _confirmed_mail(session, kind, registration, base_url, now):
+def _confirmed_mail(session, kind, registration, base_url, now, into=None):
     attachments = (
         *_calendar_attachment(registration, base_url, now, "REQUEST"),
         _qr_attachment(registration, base_url),
@@ -242,6 +299,7 @@ def _confirmed_mail(session, kind, registration, base_url, now):
         base_url,
         now,
         attachments=attachments,
+        into=into,
         **_confirmed_context(registration, base_url),
     )
 
@@ -261,7 +319,7 @@ def _reminder(session, registration, due, base_url, now):
 
 
 def _registration_mail(
-    session, kind, registration, base_url, now, *, attachments=(), span=None, **extra
+    session, kind, registration, base_url, now, *, attachments=(), span=None, into=None, **extra
 ):
     person, event = registration.person, registration.event
     lang = _lang(person)
@@ -288,27 +346,36 @@ def _registration_mail(
         attachments=attachments,
         event_id=event.id,
         registration_id=registration.id,
+        into=into,
     )
 
 
-def _send(session, kind, person: Person, subject, context, now, **ids):
+def _send(session, kind, person: Person, subject, context, now, into=None, **ids):
     address = safe_address(person.email)
     if address is None or person.anonymised_at is not None:
         log.warning("no %s mail for person %s: no usable address", kind, person.id)
+        if into is not None:
+            session.delete(into)
         return None
     lang = _lang(person)
     context = {"lang": lang, "person": person, "subject": subject, **context}
+    text = render_template(_template(kind, lang, "txt"), **context)
+    html = render_template(_template(kind, lang, "html"), **context)
+    if into is not None:
+        return _fill(into, subject, text, html, ids.get("attachments", ()))
     message = queue_mail(
-        session,
-        kind=kind,
-        to=address,
-        subject=subject,
-        text=render_template(_template(kind, lang, "txt"), **context),
-        html=render_template(_template(kind, lang, "html"), **context),
-        **ids,
+        session, kind=kind, to=address, subject=subject, text=text, html=html, **ids
     )
     # The rule's clock, not the wall clock: reminders and resends are counted by it.
     message.created_at = now
+    return message
+
+
+def _fill(message: OutboxMessage, subject, text, html, attachments) -> OutboxMessage:
+    """Write the rendered content into a row queued empty; its sign-up time stays."""
+    message.subject, message.body_text, message.body_html = subject, text, html
+    set_attachments(message, attachments)
+    message.needs_render = False
     return message
 
 

@@ -85,25 +85,24 @@ def register(
     """Give the person a confirmed or waitlisted place, or refuse with a DomainError."""
     if session.get(Municipality, signup.municipality_number) is None:
         raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
-    person_id = _find_or_create_person(session, signup)
+    person = _find_or_create_person(session, signup)
     event = lock_event(session, event_id, probe)
     # Checked under the lock: a double click's second request waits, then finds the first.
-    replay = _by_idempotency_key(session, signup.idempotency_key)
+    replay, existing = _earlier_registrations(session, event.id, person.id, signup)
     if replay is not None:
         return SignUpResult(replay, created=False)
     check_open(event, now)
     check_eligible(event, signup.municipality_number)
-
-    existing = _active_registration(session, event.id, person_id)
     if existing is not None:
         return SignUpResult(existing, created=False, existing=True)
 
-    status = _status_for_newcomer(session, event, signup.municipality_number)
+    confirmed, confirmed_here = _confirmed_counts(session, event.id, signup.municipality_number)
+    status = _status_for_newcomer(event, confirmed, confirmed_here)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
     registration = Registration(
         event_id=event.id,
-        person_id=person_id,
+        person=person,
         status=status,
         source=signup.source,
         municipality_number=signup.municipality_number,
@@ -117,18 +116,22 @@ def register(
     )
     session.add(registration)
     session.flush()
-    record_threshold_if_reached(session, event, now)
+    if status == RegistrationStatus.CONFIRMED:
+        record_threshold_if_reached(session, event, now, confirmed=confirmed + 1)
     return SignUpResult(registration, created=True)
+
+
+# Every column of the event, refreshed under the lock; relationships stay as loaded.
+_EVENT_COLUMNS = [attribute.key for attribute in Event.__mapper__.column_attrs]
 
 
 def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -> Event:
     """Load the event and hold its row lock until the transaction ends."""
-    query = select(Event).where(Event.id == event_id)
-    if not probe.skip_lock:
-        query = query.with_for_update()
-    event = session.scalar(query.execution_options(populate_existing=True))
+    event = session.get(Event, event_id)
     if event is None:
         raise DomainError("not_found", "Arrangementet finnes ikke.")
+    # Re-read under the lock: what was loaded before it may have changed since.
+    session.refresh(event, _EVENT_COLUMNS, with_for_update=None if probe.skip_lock else True)
     return event
 
 
@@ -155,22 +158,37 @@ def check_eligible(event: Event, municipality_number: str) -> None:
         )
 
 
-def _status_for_newcomer(
-    session: DbSession, event: Event, municipality_number: str
-) -> RegistrationStatus:
-    if has_seat_for(session, event, municipality_number):
+def _status_for_newcomer(event: Event, confirmed: int, confirmed_here: int) -> RegistrationStatus:
+    if _fits(event, confirmed, confirmed_here):
         return RegistrationStatus.CONFIRMED
     if event.waitlist_enabled:
         return RegistrationStatus.WAITLISTED
     raise DomainError("full", "Arrangementet er fullt.")
 
 
-def has_seat_for(session: DbSession, event: Event, municipality_number: str | None) -> bool:
-    """True when one more confirmed place from this municipality fits every cap."""
-    if event.capacity is not None and confirmed_count(session, event.id) >= event.capacity:
+def _fits(event: Event, confirmed: int, confirmed_here: int) -> bool:
+    """True when one more confirmed place, from a municipality with `confirmed_here`, fits."""
+    if event.capacity is not None and confirmed >= event.capacity:
         return False
     cap = event.seats_per_municipality
-    return cap is None or confirmed_count_in(session, event.id, municipality_number) < cap
+    return cap is None or confirmed_here < cap
+
+
+def _confirmed_counts(session: DbSession, event_id: int, municipality_number) -> tuple[int, int]:
+    """Confirmed places of the event, in all and from one municipality, in one query."""
+    here = Registration.municipality_number == municipality_number
+    total, in_municipality = session.execute(
+        select(func.count(Registration.id), func.count(Registration.id).filter(here)).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    ).one()
+    return total, in_municipality
+
+
+def has_seat_for(session: DbSession, event: Event, municipality_number: str | None) -> bool:
+    """True when one more confirmed place from this municipality fits every cap."""
+    return _fits(event, *_confirmed_counts(session, event.id, municipality_number))
 
 
 def confirmed_count(session: DbSession, event_id: int) -> int:
@@ -192,11 +210,15 @@ def _confirmed_query(event_id: int):
     )
 
 
-def record_threshold_if_reached(session: DbSession, event: Event, now: datetime) -> bool:
+def record_threshold_if_reached(
+    session: DbSession, event: Event, now: datetime, confirmed: int | None = None
+) -> bool:
     """Record, exactly once, the moment confirmed sign-ups first reach the minimum."""
     if event.min_participants is None or event.threshold_reached_at is not None:
         return False
-    if confirmed_count(session, event.id) < event.min_participants:
+    if confirmed is None:
+        confirmed = confirmed_count(session, event.id)
+    if confirmed < event.min_participants:
         return False
     # The WHERE makes the write idempotent even if two transactions got this far.
     result = session.execute(
@@ -341,6 +363,63 @@ def counts_for_events(session: DbSession, event_ids: list[int]) -> dict[int, Cou
     }
 
 
+def _earlier_registrations(
+    session: DbSession, event_id: int, person_id: int, signup: SignUp
+) -> tuple[Registration | None, Registration | None]:
+    """The registration this very form made before, and the person's active one, if any."""
+    this_form = Registration.idempotency_key == signup.idempotency_key
+    active = and_(
+        Registration.event_id == event_id,
+        Registration.person_id == person_id,
+        Registration.status != RegistrationStatus.CANCELLED,
+    )
+    condition = or_(this_form, active) if signup.idempotency_key else active
+    found = list(session.scalars(select(Registration).where(condition)))
+    replay = next(
+        (
+            r
+            for r in found
+            if signup.idempotency_key and r.idempotency_key == signup.idempotency_key
+        ),
+        None,
+    )
+    existing = next(
+        (r for r in found if r.event_id == event_id and r.person_id == person_id and r.is_active),
+        None,
+    )
+    return replay, existing
+
+
+def _find_or_create_person(session: DbSession, signup: SignUp) -> Person:
+    """The person with this e-mail, created on first sign-up.
+
+    An existing person's details are left alone: anyone can type any e-mail address into
+    the form, so a sign-up must not be able to rewrite somebody else's name or phone.
+    What this sign-up said is kept on the registration itself.
+    """
+    insert = (
+        postgresql_insert
+        if session.get_bind(Person).dialect.name == "postgresql"
+        else sqlite_insert
+    )
+    # ON CONFLICT: two first sign-ups with one e-mail at once must not collide.
+    created = session.scalars(
+        insert(Person)
+        .values(
+            email=signup.email,
+            name=signup.name,
+            phone=signup.phone,
+            municipality_number=signup.municipality_number,
+            workplace=signup.workplace,
+            profession=signup.profession,
+            locale=signup.locale,
+        )
+        .on_conflict_do_nothing(index_elements=[Person.email])
+        .returning(Person)
+    ).one_or_none()
+    return created or session.scalars(select(Person).where(Person.email == signup.email)).one()
+
+
 def _by_idempotency_key(session: DbSession, key: str | None) -> Registration | None:
     if not key:
         return None
@@ -355,32 +434,3 @@ def _active_registration(session: DbSession, event_id: int, person_id: int) -> R
             Registration.status != RegistrationStatus.CANCELLED,
         )
     )
-
-
-def _find_or_create_person(session: DbSession, signup: SignUp) -> int:
-    """The person with this e-mail, created on first sign-up.
-
-    An existing person's details are left alone: anyone can type any e-mail address into
-    the form, so a sign-up must not be able to rewrite somebody else's name or phone.
-    What this sign-up said is kept on the registration itself.
-    """
-    insert = (
-        postgresql_insert
-        if session.get_bind(Person).dialect.name == "postgresql"
-        else sqlite_insert
-    )
-    # ON CONFLICT: two first sign-ups with one e-mail at once must not collide.
-    session.execute(
-        insert(Person)
-        .values(
-            email=signup.email,
-            name=signup.name,
-            phone=signup.phone,
-            municipality_number=signup.municipality_number,
-            workplace=signup.workplace,
-            profession=signup.profession,
-            locale=signup.locale,
-        )
-        .on_conflict_do_nothing(index_elements=[Person.email])
-    )
-    return session.scalar(select(Person.id).where(Person.email == signup.email))

@@ -1,0 +1,268 @@
+"""The organiser's dashboard: decisions due, mail that did not arrive, this week, the event log."""
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from usht_events.accounts.access import (
+    allow,
+    can_manage_event,
+    enforce_declared_roles,
+    event_scope,
+    manageable_event,
+)
+from usht_events.accounts.models import Role, User
+from usht_events.catalogue.decisions import (
+    cancel_undecided_event,
+    check_undecided,
+    confirm_event,
+    events_awaiting_decision,
+    too_few_reason,
+)
+from usht_events.catalogue.models import Event
+from usht_events.catalogue.models import Session as EventSession
+from usht_events.core.audit import AuditEntry, record_action
+from usht_events.core.db import db, utcnow
+from usht_events.core.delivery import retry
+from usht_events.core.errors import DomainError
+from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.outbox import OutboxMessage, OutboxStatus
+from usht_events.registration import notifications
+from usht_events.registration.rules import OPEN_STATUSES, confirmed_count, counts_for_events
+
+blueprint = Blueprint("dashboard", __name__, url_prefix="/admin")
+blueprint.before_request(enforce_declared_roles)
+
+WEEK = timedelta(days=7)
+# How long an event that reached its minimum stays in "Nådd minimum".
+RECENTLY_REACHED = timedelta(days=14)
+FAILED_ON_DASHBOARD = 10
+FAILED_PER_PAGE = 200
+REASON_REQUIRED = "Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post."
+
+
+class DecisionForm(FlaskForm):
+    """Confirm that an event runs, or cancel it with a reason the participants read."""
+
+    decision = SelectField(
+        "Beslutning",
+        choices=[SelectChoice("confirm", "Gjennomføres"), SelectChoice("cancel", "Avlyses")],
+        validators=[DataRequired()],
+    )
+    reason = TextAreaField(
+        "Begrunnelse til deltakerne",
+        filters=[strip_text],
+        validators=[Length(max=1000), plain_text(multiline=True)],
+    )
+
+
+@blueprint.get("")
+@allow(Role.ADMIN, Role.ORGANISER)
+def index():
+    """What needs the organiser now: decisions due, failed mail, this week, minimum reached."""
+    now = utcnow()
+    scope = event_scope(current_user)
+    awaiting = events_awaiting_decision(db.session, scope, now)
+    this_week = _events_this_week(scope, now)
+    reached = _recently_reached(scope, now, exclude={event.id for event in awaiting})
+    ids = {event.id for event in [*awaiting, *this_week, *reached]}
+    failed = db.session.scalars(_failed_mail(current_user).limit(FAILED_ON_DASHBOARD)).all()
+    return render_template(
+        "dashboard/index.html",
+        now=now,
+        awaiting=awaiting,
+        this_week=this_week,
+        next_sessions={event.id: _next_session(event, now) for event in this_week},
+        reached=reached,
+        counts=counts_for_events(db.session, sorted(ids)),
+        failed=failed,
+        failed_total=_count(_failed_mail(current_user)),
+    )
+
+
+@blueprint.post("/events/<int:event_id>/decision")
+@allow(Role.ADMIN, Role.ORGANISER)
+def decide_event(event_id: int):
+    """Confirm that the event runs, or cancel it after a step that asks for the reason."""
+    event = manageable_event(db.session, current_user, event_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        if form.decision.errors:
+            abort(400)
+        return _cancel_step(event, form), 400
+    if form.decision.data == "confirm":
+        return _confirm(event)
+    try:
+        check_undecided(event)
+    except DomainError as error:
+        return _refused(error)
+    if "reason" not in request.form:
+        form.reason.data = too_few_reason(
+            confirmed_count(db.session, event.id), event.min_participants
+        )
+        return _cancel_step(event, form)
+    if not form.reason.data:
+        form.reason.errors.append(REASON_REQUIRED)
+        return _cancel_step(event, form), 400
+    return _cancel(event, form.reason.data)
+
+
+@blueprint.get("/mail/failed")
+@allow(Role.ADMIN, Role.ORGANISER)
+def failed_mail():
+    """Every mail of the user's events that was given up on, newest first, with retry."""
+    messages = db.session.scalars(_failed_mail(current_user).limit(FAILED_PER_PAGE)).all()
+    return render_template(
+        "dashboard/failed_mail.html", messages=messages, total=_count(_failed_mail(current_user))
+    )
+
+
+@blueprint.post("/mail/<int:message_id>/retry")
+@allow(Role.ADMIN, Role.ORGANISER)
+def retry_mail(message_id: int):
+    """Put a failed mail back in the queue; it must belong to an event the user manages."""
+    message = _manageable_mail(message_id)
+    try:
+        retry(db.session, message.id)
+    except DomainError as error:
+        flash(error.message, "warning")
+    else:
+        summary = f"Sendte e-posten «{message.subject}» på nytt."
+        record_action(db.session, current_user, "mail.retry", summary, message.event_id)
+        db.session.commit()
+        flash("E-posten er lagt i køen og sendes på nytt om litt.", "success")
+    back = "dashboard.failed_mail" if request.form.get("from") == "failed" else "dashboard.index"
+    return redirect(url_for(back))
+
+
+@blueprint.get("/events/<int:event_id>/log")
+@allow(Role.ADMIN, Role.ORGANISER)
+def event_log(event_id: int):
+    """What was changed in the event, by whom and when, newest first."""
+    event = manageable_event(db.session, current_user, event_id)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.event_id == event.id)
+        .options(selectinload(AuditEntry.user))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    ).all()
+    return render_template("dashboard/event_log.html", event=event, entries=entries)
+
+
+def _confirm(event: Event):
+    now = utcnow()
+    try:
+        confirm_event(db.session, event, now)
+    except DomainError as error:
+        return _refused(error)
+    mails = notifications.notify_threshold_reached(db.session, event, _base_url(), now)
+    count = confirmed_count(db.session, event.id)
+    summary = f"Bekreftet at arrangementet gjennomføres ({count} påmeldte)."
+    record_action(db.session, current_user, "event.confirm", summary, event.id)
+    db.session.commit()
+    flash(f"«{event.title}» gjennomføres. {_told(len(mails))}", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+def _cancel(event: Event, reason: str):
+    now = utcnow()
+    try:
+        must_tell = cancel_undecided_event(db.session, event, reason, now)
+    except DomainError as error:
+        return _refused(error)
+    mails = (
+        notifications.notify_event_cancelled(db.session, event, _base_url(), now)
+        if must_tell
+        else []
+    )
+    record_action(
+        db.session, current_user, "event.cancel", f"Avlyste arrangementet: {reason}", event.id
+    )
+    db.session.commit()
+    flash(f"«{event.title}» er avlyst. {_told(len(mails))}", "success")
+    return redirect(url_for("dashboard.index"))
+
+
+def _cancel_step(event: Event, form: DecisionForm) -> str:
+    form.decision.data = "cancel"
+    counts = counts_for_events(db.session, [event.id])[event.id]
+    return render_template("dashboard/decide_event.html", event=event, form=form, counts=counts)
+
+
+def _refused(error: DomainError):
+    db.session.rollback()
+    flash(error.message, "warning")
+    return redirect(url_for("dashboard.index"))
+
+
+def _told(mails: int) -> str:
+    if mails == 0:
+        return "Ingen påmeldte å gi beskjed til."
+    return f"{mails} påmeldte får beskjed på e-post." if mails > 1 else "Én påmeldt får beskjed."
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"]
+
+
+def _events_this_week(scope, now: datetime) -> list[Event]:
+    """Open events with a session that is on now or starts within a week, soonest first."""
+    upcoming = select(EventSession.event_id).where(
+        EventSession.ends_at > now, EventSession.starts_at < now + WEEK
+    )
+    events = db.session.scalars(
+        select(Event)
+        .where(scope, Event.status.in_(OPEN_STATUSES), Event.id.in_(upcoming))
+        .options(selectinload(Event.sessions))
+    ).all()
+    return sorted(events, key=lambda event: (_next_session(event, now).starts_at, event.id))
+
+
+def _next_session(event: Event, now: datetime) -> EventSession:
+    return next(item for item in event.sessions if item.ends_at > now)
+
+
+def _recently_reached(scope, now: datetime, exclude: set[int]) -> list[Event]:
+    """Open events whose sign-ups reached the minimum lately, most recent first."""
+    events = db.session.scalars(
+        select(Event)
+        .where(
+            scope,
+            Event.status.in_(OPEN_STATUSES),
+            Event.threshold_reached_at >= now - RECENTLY_REACHED,
+        )
+        .order_by(Event.threshold_reached_at.desc(), Event.id)
+    )
+    return [event for event in events if event.id not in exclude]
+
+
+def _failed_mail(user: User):
+    """Failed mails the user may see: those of their events; administrators see all."""
+    query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED)
+    if user.role != Role.ADMIN:
+        query = query.where(OutboxMessage.event_id.in_(select(Event.id).where(event_scope(user))))
+    return query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def _manageable_mail(message_id: int) -> OutboxMessage:
+    """The mail if it belongs to an event the user manages (administrators: any), else 404."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    if current_user.role == Role.ADMIN:
+        return message
+    event = db.session.get(Event, message.event_id) if message.event_id else None
+    if event is None or not can_manage_event(current_user, event):
+        abort(404)
+    return message
