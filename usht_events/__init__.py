@@ -33,6 +33,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.accounts.admin_views import blueprint as accounts_admin
     from usht_events.accounts.views import blueprint as accounts
     from usht_events.api.views import blueprint as api
+    from usht_events.catalogue.admin_views import blueprint as catalogue_admin
     from usht_events.catalogue.feeds import blueprint as calendar
     from usht_events.catalogue.views import blueprint as catalogue
     from usht_events.checkin.views import blueprint as checkin
@@ -50,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendar)
     app.register_blueprint(checkin)
     app.register_blueprint(reports)
+    app.register_blueprint(catalogue_admin)
     app.register_blueprint(dashboard)
 
 

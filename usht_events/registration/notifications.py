@@ -102,9 +102,9 @@ def notify_signed_up(
 ) -> OutboxMessage | None:
     """Confirmation, waiting-list place, or the link again for an address that has a place.
 
-    With `defer`, only an empty row is queued, and `render_pending` fills it in after the
-    commit: rendering the calendar files and the QR code takes longer than the rest of a
-    sign-up, and must not happen while the event's row lock is held.
+    With `defer`, only an empty row is queued, and the outbox worker fills it in with
+    `render_pending` before sending: rendering the calendar files and the QR code takes longer
+    than the rest of a sign-up, and must not happen while the event's row lock is held.
     """
     registration = result.registration
     if result.existing:

@@ -63,31 +63,28 @@ def register(event_id: int):
     except DomainError as error:
         db.session.rollback()
         return _show_form_again(event, form, REFUSAL_STATUS.get(error.code, 409), error.message)
-    placeholder = _notify_sign_up(result, now)
-    # Read before the commit expires them: saves queries per sign-up.
+    _notify_sign_up(result, now)
+    # Read before the commit expires it: saves a query per sign-up.
     token = result.registration.token
-    placeholder_ids = [placeholder.id] if placeholder is not None else []
     db.session.commit()
-    if placeholder_ids:
-        # Written after the commit, so the event's lock is not held while it renders.
-        notifications.render_pending(
-            db.session, current_app.config["BASE_URL"], now, ids=placeholder_ids
-        )
-        db.session.commit()
     if result.existing:
         # Anyone can type any address: say nothing about that person's place here.
         return render_template("registration/already_registered.html", event=event)
     return redirect(url_for("registration.manage", token=token), 303)
 
 
-def _notify_sign_up(result: rules.SignUpResult, now):
-    """Queue the mails a sign-up causes, in its transaction; the new place's mail empty."""
+def _notify_sign_up(result: rules.SignUpResult, now) -> None:
+    """Queue the mails a sign-up causes, in its transaction.
+
+    The new place's own mail is queued empty and written by the outbox worker: its calendar
+    files and QR code cost more than the rest of the sign-up, and a popular course opening
+    should not wait for them.
+    """
     base_url = current_app.config["BASE_URL"]
     event = result.registration.event
     if result.created and event.threshold_reached_at == now:
         notifications.notify_threshold_reached(db.session, event, base_url, now)
-    message = notifications.notify_signed_up(db.session, result, base_url, now, defer=True)
-    return message if message is not None and message.needs_render else None
+    notifications.notify_signed_up(db.session, result, base_url, now, defer=True)
 
 
 def _show_form_again(event, form: SignUpForm, status: int, error: str | None = None):

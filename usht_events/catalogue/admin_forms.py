@@ -1,0 +1,366 @@
+"""Forms for the organiser's event editor: the event with its days, duplicating, cancelling
+and importing a programme. Times are typed in Oslo wall-clock time."""
+
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from usht_events.catalogue.changes import SessionTimes
+from usht_events.catalogue.editing import EventDraft, Problem
+from usht_events.catalogue.models import Event, EventFormat, EventKind, FocusArea, Series
+from usht_events.certification.models import CertificationKind
+from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.timezones import OSLO, oslo_datetime, to_oslo
+from usht_events.organisations.models import Centre, Municipality
+
+MAX_SESSIONS = 60
+NOT_A_CHOICE = "Velg et av alternativene i listen."
+OPEN_TO_ALL, OPEN_TO_SELECTED = "all", "selected"
+
+
+def _norwegian_parse_error(field_class, message: str):
+    """The field class, with WTForms' English parse error said in Norwegian."""
+
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                raise ValueError(message) from None
+
+    Field.__name__ = field_class.__name__
+    return Field
+
+
+def _norwegian_choice_error(field_class):
+    """The choice field class, refusing an unknown choice in Norwegian."""
+
+    class Field(field_class):
+        def pre_validate(self, form):
+            try:
+                super().pre_validate(form)
+            except ValidationError:
+                raise ValidationError(NOT_A_CHOICE) from None
+
+    Field.__name__ = field_class.__name__
+    return Field
+
+
+DayField = _norwegian_parse_error(DateField, "Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-09-14.")
+ClockField = _norwegian_parse_error(TimeField, "Skriv klokkeslettet som TT:MM, f.eks. 09:00.")
+MomentField = _norwegian_parse_error(
+    DateTimeLocalField, "Skriv tidspunktet som ÅÅÅÅ-MM-DDTTT:MM, f.eks. 2026-09-01T12:00."
+)
+NumberField = _norwegian_parse_error(IntegerField, "Skriv et helt tall.")
+ChoiceField = _norwegian_choice_error(SelectField)
+ChoicesField = _norwegian_choice_error(SelectMultipleField)
+OptionField = _norwegian_choice_error(RadioField)
+MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+CLOCK_FORMATS = ["%H:%M", "%H:%M:%S"]
+
+
+def _text(label: str, limit: int, required: str | None = None, multiline=False):
+    kind = TextAreaField if multiline else StringField
+    first = DataRequired(required) if required else Optional()
+    return kind(
+        label,
+        filters=[strip_text],
+        validators=[
+            first,
+            Length(max=limit, message=f"Teksten er for lang (høyst {limit} tegn)."),
+            plain_text(multiline),
+        ],
+    )
+
+
+def _count(label: str, minimum: int = 1, maximum: int = 100_000, default: int | None = None):
+    message = f"Skriv et tall fra {minimum} til {maximum}."
+    return NumberField(
+        label, default=default, validators=[Optional(), NumberRange(minimum, maximum, message)]
+    )
+
+
+def _moment(label: str):
+    return MomentField(label, format=MOMENT_FORMATS, validators=[Optional()])
+
+
+class SessionForm(Form):
+    """One day: date, from and to, and a venue if it differs from the event's."""
+
+    day = DayField("Dato", validators=[InputRequired("Skriv inn datoen.")])
+    start_time = ClockField(
+        "Fra kl.", format=CLOCK_FORMATS, validators=[InputRequired("Skriv inn når dagen starter.")]
+    )
+    end_time = ClockField(
+        "Til kl.", format=CLOCK_FORMATS, validators=[InputRequired("Skriv inn når dagen slutter.")]
+    )
+    venue = _text("Sted, hvis et annet enn arrangementets (valgfritt)", 200)
+
+    def is_blank(self) -> bool:
+        """True when nothing was typed in the row (an unused «Legg til dag» row)."""
+        return not any((field.raw_data or [""])[0].strip() for field in self)
+
+
+class EventForm(FlaskForm):
+    """All fields of an event; `centre` only for administrators."""
+
+    centre = ChoiceField("Utviklingssenter", validators=[DataRequired("Velg senteret.")])
+    title = _text("Tittel", 200, "Skriv inn en tittel.")
+    kind = ChoiceField("Type", choices=[SelectChoice(kind.value, kind.label) for kind in EventKind])
+    focus_area = ChoiceField("Satsningsområde", validators=[DataRequired("Velg satsningsområdet.")])
+    series = ChoiceField("Nettverk eller program (valgfritt)")
+    certifies_kind = ChoiceField("Gir godkjenning som (valgfritt)")
+    summary = _text("Kort beskrivelse (vises i kalenderen)", 400)
+    description = _text("Beskrivelse", 10_000, multiline=True)
+    target_group = _text("Målgruppe", 2000, multiline=True)
+
+    format = ChoiceField(
+        "Gjennomføring", choices=[SelectChoice(item.value, item.label) for item in EventFormat]
+    )
+    venue = _text("Sted", 200)
+    venue_address = _text("Adresse", 200)
+    digital_link = StringField(
+        "Lenke til digital deltakelse (sendes bare til påmeldte)",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=500), URL(message="Skriv en hel lenke, med https://.")],
+    )
+    contact_email = EmailField(
+        "E-post for spørsmål (valgfritt; ellers senterets)",
+        filters=[strip_text],
+        validators=[Optional(), Length(max=254), Email("Skriv en gyldig e-postadresse.")],
+    )
+
+    sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=MAX_SESSIONS)
+    add_session = SubmitField("Legg til dag")
+
+    capacity = _count("Kapasitet (tom: ingen grense)")
+    waitlist_enabled = BooleanField("Venteliste når det er fullt", default=True)
+    seats_per_municipality = _count("Plasser per kommune (valgfritt)")
+    min_participants = _count("Minste antall deltakere (valgfritt)")
+    decision_at = _moment("Beslutning om gjennomføring tas (valgfritt)")
+    auto_decision = BooleanField("Avgjør automatisk ved beslutningstidspunktet")
+    registration_opens_at = _moment("Påmeldingen åpner (tom: når arrangementet publiseres)")
+    registration_closes_at = _moment("Påmeldingsfrist (tom: når første dag starter)")
+    required_attendance_percent = _count(
+        "Krav til oppmøte for å ha fullført (prosent)", 1, 100, default=100
+    )
+
+    open_to = OptionField(
+        "Hvem kan melde seg på?",
+        choices=[
+            SelectChoice(OPEN_TO_ALL, "Åpent for alle"),
+            SelectChoice(OPEN_TO_SELECTED, "Bare ansatte i kommunene som er krysset av"),
+        ],
+        default=OPEN_TO_ALL,
+    )
+    eligible = ChoicesField("Kommuner", choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Problems found by the rules rather than a field's own validators.
+        self.session_errors: list[str] = []
+
+    def set_choices(self, centres, focus_areas, series, kinds, municipalities) -> None:
+        """Fill the choices from the database; series and municipalities are grouped."""
+        self.centre.choices = [SelectChoice(str(c.id), c.name) for c in centres]
+        self.focus_area.choices = [SelectChoice("", "Velg satsningsområde")] + [
+            SelectChoice(str(f.id), f.name) for f in focus_areas
+        ]
+        self.series.choices = [SelectChoice("", "Ingen")] + [
+            SelectChoice(str(s.id), s.name, optgroup=s.centre.name) for s in series
+        ]
+        self.certifies_kind.choices = [SelectChoice("", "Ingen godkjenning")] + [
+            SelectChoice(str(k.id), k.name) for k in kinds
+        ]
+        self.eligible.choices = [
+            SelectChoice(m.number, m.name, optgroup=m.county_name) for m in municipalities
+        ]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Drop rows left empty, then validate; picking municipalities needs at least one."""
+        filled = [entry for entry in self.sessions.entries if not entry.form.is_blank()]
+        self.sessions.entries = filled or self.sessions.entries[:1]
+        valid = super().validate(extra_validators)
+        if self.open_to.data == OPEN_TO_SELECTED and not self.eligible.data:
+            self.eligible.errors = [*self.eligible.errors, "Kryss av minst én kommune."]
+            valid = False
+        return valid
+
+    def fill_from(self, event: Event) -> None:
+        """Show the event as it is (GET)."""
+        self.process(obj=event)
+        if self.centre is not None:
+            self.centre.data = str(event.centre_id)
+        for name in ("focus_area", "series", "certifies_kind"):
+            self[name].data = str(getattr(event, f"{name}_id") or "")
+        self.kind.data, self.format.data = event.kind.value, event.format.value
+        for name in ("decision_at", "registration_opens_at", "registration_closes_at"):
+            moment = getattr(event, name)
+            self[name].data = to_oslo(moment).replace(tzinfo=None) if moment else None
+        self.eligible.data = [m.number for m in event.eligible_municipalities]
+        self.open_to.data = OPEN_TO_SELECTED if self.eligible.data else OPEN_TO_ALL
+        while len(self.sessions.entries):
+            self.sessions.pop_entry()
+        for item in event.sessions:
+            start, end = to_oslo(item.starts_at), to_oslo(item.ends_at)
+            row = self.sessions.append_entry().form
+            row.day.data, row.start_time.data = start.date(), start.time()
+            row.end_time.data, row.venue.data = end.time(), item.venue
+
+    def add_problem(self, problem: Problem) -> None:
+        """Show a rule's refusal beside the field it is about."""
+        if problem.field == "sessions":
+            self.session_errors.append(problem.message)
+            return
+        if problem.field.startswith("sessions-"):
+            _, index, name = problem.field.split("-", 2)
+            field = self.sessions.entries[int(index)].form[name]
+        else:
+            field = self._fields.get(problem.field, self.title)
+        field.errors = [*field.errors, problem.message]
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """Every error as (id of the field, first message), for the summary at the top."""
+        links = []
+        for field in self:
+            if field.name == "csrf_token":
+                continue
+            if field is self.sessions:
+                links += [("sessions", message) for message in self.session_errors]
+                for entry in field.entries:
+                    links += [(sub.id, sub.errors[0]) for sub in entry.form if sub.errors]
+            elif field.errors:
+                links.append((field.id, field.errors[0]))
+        return links
+
+
+def build_draft(
+    session: DbSession, form: EventForm, centre: Centre, event: Event | None = None
+) -> EventDraft:
+    """The draft the submitted form describes; choices are already validated."""
+    eligible_numbers = form.eligible.data if form.open_to.data == OPEN_TO_SELECTED else []
+    return EventDraft(
+        centre=centre,
+        title=form.title.data,
+        kind=EventKind(form.kind.data),
+        focus_area=session.get(FocusArea, int(form.focus_area.data)),
+        series=_optional(session, Series, form.series.data),
+        certifies_kind=_optional(session, CertificationKind, form.certifies_kind.data),
+        sessions=[_session_times(entry.form) for entry in form.sessions.entries],
+        summary=form.summary.data or "",
+        description=form.description.data or "",
+        target_group=form.target_group.data or "",
+        format=EventFormat(form.format.data),
+        venue=form.venue.data or "",
+        venue_address=form.venue_address.data or "",
+        digital_link=form.digital_link.data or "",
+        contact_email=form.contact_email.data or "",
+        capacity=form.capacity.data,
+        waitlist_enabled=form.waitlist_enabled.data,
+        seats_per_municipality=form.seats_per_municipality.data,
+        min_participants=form.min_participants.data,
+        decision_at=_moment_of(form.decision_at, event),
+        auto_decision=form.auto_decision.data,
+        registration_opens_at=_moment_of(form.registration_opens_at, event),
+        registration_closes_at=_moment_of(form.registration_closes_at, event),
+        required_attendance_percent=form.required_attendance_percent.data or 100,
+        eligible=list(
+            session.scalars(
+                select(Municipality)
+                .where(Municipality.number.in_(eligible_numbers))
+                .order_by(Municipality.name)
+            )
+        ),
+    )
+
+
+def _optional(session: DbSession, model, value: str | None):
+    return session.get(model, int(value)) if value else None
+
+
+def _moment_of(field, event: Event | None) -> datetime | None:
+    """The typed Oslo time; the stored one when the form showed it unchanged to the minute."""
+    moment = field.data.replace(tzinfo=OSLO) if field.data else None
+    stored = getattr(event, field.name, None)
+    if moment and stored and to_oslo(stored).replace(second=0, microsecond=0) == moment:
+        return stored
+    return moment
+
+
+def _session_times(row: SessionForm) -> SessionTimes:
+    return SessionTimes(
+        oslo_datetime(row.day.data, row.start_time.data),
+        oslo_datetime(row.day.data, row.end_time.data),
+        row.venue.data or "",
+    )
+
+
+class DuplicateForm(FlaskForm):
+    """Copy the event: move it by whole weeks, or give the new first day."""
+
+    weeks = _count("Flytt med antall uker", 1, 260)
+    first_day = DayField("eller ny første dag", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Exactly one of the two must be given."""
+        valid = super().validate(extra_validators)
+        if valid and (self.weeks.data is None) == (self.first_day.data is None):
+            self.weeks.errors = ["Fyll inn enten antall uker eller en ny første dag."]
+            return False
+        return valid
+
+
+class CancelForm(FlaskForm):
+    """The reason the participants are told."""
+
+    reason = _text("Begrunnelse (sendes til de påmeldte)", 2000, "Skriv en kort begrunnelse.", True)
+
+
+class ConfirmForm(FlaskForm):
+    """A button with a CSRF token."""
+
+
+class ImportUploadForm(FlaskForm):
+    """The programme file to check."""
+
+    file = FileField("Fil med programmet (CSV eller XLSX)")
+
+
+class ImportConfirmForm(FlaskForm):
+    """The checked file, carried to the confirm step signed, so it cannot be swapped."""
+
+    filename = HiddenField()
+    content = HiddenField()
+    signature = HiddenField()

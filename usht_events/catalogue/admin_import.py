@@ -1,0 +1,164 @@
+"""Importing a semester's programme in the browser: upload, preview, confirm.
+
+The preview step reads and checks the file and shows what would be created, or every
+problem by row and column; nothing is saved. The file itself travels to the confirm step
+in the page, compressed and signed, so it cannot be swapped on the way and no temporary
+file is left on the server.
+"""
+
+import base64
+import binascii
+import hashlib
+import zlib
+from pathlib import PurePath
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from usht_events.accounts.access import allow
+from usht_events.accounts.models import Role
+from usht_events.catalogue.admin_forms import ImportConfirmForm, ImportUploadForm
+from usht_events.catalogue.import_preview import import_programme as import_rule
+from usht_events.catalogue.import_preview import preview_programme
+from usht_events.core.audit import record_action
+from usht_events.core.db import db, utcnow
+from usht_events.core.errors import DomainError
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+# How long a preview can wait for its confirmation.
+PREVIEW_MAX_AGE_SECONDS = 3600
+SIGNING_SALT = "catalogue.import-programme"
+CONFIRM_STEP = "confirm"
+
+
+class CarryError(Exception):
+    """The carried file is missing, altered, too old, or too large to carry."""
+
+
+@allow(Role.ADMIN, Role.ORGANISER)
+def import_programme():
+    """Upload a programme (CSV or XLSX), see what it would create, then confirm."""
+    if request.method == "GET":
+        return _upload_page(ImportUploadForm())
+    if request.form.get("step") == CONFIRM_STEP:
+        return _confirm()
+    return _preview()
+
+
+def _preview():
+    form = ImportUploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(form)
+    upload = form.file.data
+    content = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
+    if not upload or not upload.filename or not content:
+        form.file.errors = ["Velg en fil med programmet."]
+        return _upload_page(form)
+    if len(content) > MAX_UPLOAD_BYTES:
+        form.file.errors = ["Filen er for stor (høyst 2 MB)."]
+        return _upload_page(form)
+    filename = PurePath(upload.filename.replace("\\", "/")).name[-120:]
+    try:
+        planned = preview_programme(db.session, _centre_id(), filename, content, utcnow())
+        carried = _carry(filename, content)
+    except DomainError as error:
+        return _problems_page(filename, error)
+    except CarryError as error:
+        form.file.errors = [str(error)]
+        return _upload_page(form)
+    return render_template(
+        "catalogue/admin/import_preview.html", filename=filename, planned=planned, form=carried
+    )
+
+
+def _confirm():
+    form = ImportConfirmForm()
+    try:
+        if not form.validate_on_submit():
+            raise CarryError("Skjemaet var utløpt.")
+        filename, content = _opened(form)
+    except CarryError:
+        flash("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.", "warning")
+        return redirect(url_for("catalogue_admin.import_programme"))
+    try:
+        imported = import_rule(db.session, _centre_id(), filename, content, utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        return _problems_page(filename, error)
+    for item in imported:
+        summary = f"Importert fra {filename} (ref {item.ref}) og publisert."
+        record_action(db.session, current_user, "event.import", summary, item.event.id)
+    db.session.commit()
+    flash(f"{len(imported)} arrangementer er importert og publisert.", "success")
+    return redirect(url_for("catalogue_admin.list_events"))
+
+
+def _centre_id() -> int | None:
+    """An organiser imports for their own centre only; an administrator for any."""
+    return None if current_user.role == Role.ADMIN else current_user.centre_id
+
+
+def _upload_page(form: ImportUploadForm):
+    body = render_template(
+        "catalogue/admin/import_programme.html", form=form, max_megabytes=MAX_UPLOAD_BYTES >> 20
+    )
+    return body, 400 if form.errors else 200
+
+
+def _problems_page(filename: str, error: DomainError):
+    body = render_template(
+        "catalogue/admin/import_preview.html",
+        filename=filename,
+        message=error.message,
+        problems=error.details.get("errors", ()),
+        planned=[],
+        form=None,
+    )
+    return body, 400
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNING_SALT)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _carry(filename: str, content: bytes) -> ImportConfirmForm:
+    """The confirm form, holding the file compressed and signed for this user."""
+    packed = base64.b64encode(zlib.compress(content, 9)).decode("ascii")
+    # Werkzeug refuses form fields above this size; say so now rather than at confirm.
+    limit = request.max_form_memory_size
+    if limit is not None and len(packed) > limit - 10_000:
+        raise CarryError(
+            "Filen er for stor til å importeres i nettleseren. Del den opp, "
+            "eller be en administrator kjøre kommandoen import-events."
+        )
+    form = ImportConfirmForm(formdata=None)
+    form.filename.data, form.content.data = filename, packed
+    form.signature.data = _serializer().dumps(
+        {"user": current_user.id, "filename": filename, "content": _digest(packed)}
+    )
+    return form
+
+
+def _opened(form: ImportConfirmForm) -> tuple[str, bytes]:
+    """The file the preview checked, if the signature holds and is fresh."""
+    packed = form.content.data or ""
+    try:
+        signed = _serializer().loads(form.signature.data or "", max_age=PREVIEW_MAX_AGE_SECONDS)
+    except BadSignature as error:
+        raise CarryError("bad signature") from error
+    expected = {"user": current_user.id, "filename": form.filename.data, "content": _digest(packed)}
+    if signed != expected:
+        raise CarryError("not the file that was checked")
+    try:
+        inflater = zlib.decompressobj()
+        content = inflater.decompress(base64.b64decode(packed, validate=True), MAX_UPLOAD_BYTES + 1)
+    except (binascii.Error, zlib.error) as error:
+        raise CarryError("unreadable") from error
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise CarryError("too large")
+    return form.filename.data, content
