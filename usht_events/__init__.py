@@ -39,6 +39,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.checkin.views import blueprint as checkin
     from usht_events.core.dashboard import blueprint as dashboard
     from usht_events.core.views import blueprint as core
+    from usht_events.registration.admin_views import blueprint as registration_admin
     from usht_events.registration.views import blueprint as registration
     from usht_events.reports.admin_views import blueprint as reports
 
@@ -47,6 +48,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts)
     app.register_blueprint(accounts_admin)
     app.register_blueprint(registration)
+    app.register_blueprint(registration_admin)
     app.register_blueprint(api)
     app.register_blueprint(calendar)
     app.register_blueprint(checkin)

@@ -117,6 +117,8 @@ def load(instance_path: Path) -> dict:
         # Days before a session that confirmed participants are reminded of it.
         "REMINDER_DAYS_BEFORE": int(os.environ.get("REMINDER_DAYS_BEFORE", "2")),
         "EVENTS_PER_PAGE": 20,
+        # Programme files are small; refuse anything larger before it is read.
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
         # Debug hooks for the concurrency tests' control run only: never set in production.
         "DEBUG_SIGNUP_SKIP_LOCK": _bool("USHT_DEBUG_SIGNUP_SKIP_LOCK", False),
         "DEBUG_SIGNUP_PAUSE": float(os.environ.get("USHT_DEBUG_SIGNUP_PAUSE", "0") or 0),

@@ -22,6 +22,7 @@ from usht_events.accounts.forms import (
     NewPasswordForm,
     ResetRequestForm,
 )
+from usht_events.accounts.models import Role
 from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
 from usht_events.accounts.rules import authenticate, change_password
 from usht_events.accounts.throttle import throttle_attempts, too_many_attempts
@@ -67,7 +68,7 @@ def login():
             db.session.commit()
             _start_session(user)
             flash("Du er logget inn.", "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("catalogue.index"))
+            return redirect(safe_next_url(request.args.get("next")) or _start_page(user))
     elif form.is_submitted():
         status = 400
     return render_template("accounts/login.html", form=form), status
@@ -157,3 +158,10 @@ def _no_referrer(body: str, status: int):
 
 blueprint.record(throttle_attempts)
 blueprint.app_errorhandler(RateLimitExceeded)(too_many_attempts)
+
+
+def _start_page(user) -> str:
+    """Where a user lands after logging in: organisers and administrators at their overview."""
+    if user.role in (Role.ADMIN, Role.ORGANISER):
+        return url_for("dashboard.index")
+    return url_for("catalogue.index")

@@ -80,9 +80,19 @@ NO_PROBE = RaceProbe()
 
 
 def register(
-    session: DbSession, event_id: int, signup: SignUp, now: datetime, probe: RaceProbe = NO_PROBE
+    session: DbSession,
+    event_id: int,
+    signup: SignUp,
+    now: datetime,
+    probe: RaceProbe = NO_PROBE,
+    *,
+    by_organiser: bool = False,
 ) -> SignUpResult:
-    """Give the person a confirmed or waitlisted place, or refuse with a DomainError."""
+    """Give the person a confirmed or waitlisted place, or refuse with a DomainError.
+
+    An organiser adding someone by hand (a phone sign-up) is not bound by the public
+    sign-up window, only by the event being over or cancelled; every cap still holds.
+    """
     if session.get(Municipality, signup.municipality_number) is None:
         raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
     person = _find_or_create_person(session, signup)
@@ -91,8 +101,16 @@ def register(
     replay, existing = _earlier_registrations(session, event.id, person.id, signup)
     if replay is not None:
         return SignUpResult(replay, created=False)
-    check_open(event, now)
+    if by_organiser:
+        check_changeable(event, now)
+    else:
+        check_open(event, now)
     check_eligible(event, signup.municipality_number)
+    if existing is not None and by_organiser:
+        raise DomainError(
+            "already_registered",
+            f"Personen med denne e-postadressen er allerede påmeldt ({existing.status.label}).",
+        )
     if existing is not None:
         return SignUpResult(existing, created=False, existing=True)
 
@@ -149,6 +167,14 @@ def check_open(event: Event, now: datetime) -> None:
         raise DomainError("closed", "Påmeldingsfristen er ute.")
 
 
+def check_changeable(event: Event, now: datetime) -> None:
+    """An organiser changes places until the event is over, never on a cancelled one."""
+    if event.status == EventStatus.CANCELLED:
+        raise DomainError("cancelled", "Arrangementet er avlyst.")
+    if event.ends_at is not None and event.ends_at <= now:
+        raise DomainError("past", "Arrangementet er over, og påmeldingene kan ikke endres.")
+
+
 def check_eligible(event: Event, municipality_number: str) -> None:
     """An event may be open only to given municipalities."""
     allowed = {municipality.number for municipality in event.eligible_municipalities}
@@ -163,7 +189,7 @@ def _status_for_newcomer(event: Event, confirmed: int, confirmed_here: int) -> R
         return RegistrationStatus.CONFIRMED
     if event.waitlist_enabled:
         return RegistrationStatus.WAITLISTED
-    raise DomainError("full", "Arrangementet er fullt.")
+    raise DomainError("full", "Arrangementet er fullt.", no_waitlist=True)
 
 
 def _fits(event: Event, confirmed: int, confirmed_here: int) -> bool:
@@ -418,19 +444,3 @@ def _find_or_create_person(session: DbSession, signup: SignUp) -> Person:
         .returning(Person)
     ).one_or_none()
     return created or session.scalars(select(Person).where(Person.email == signup.email)).one()
-
-
-def _by_idempotency_key(session: DbSession, key: str | None) -> Registration | None:
-    if not key:
-        return None
-    return session.scalar(select(Registration).where(Registration.idempotency_key == key))
-
-
-def _active_registration(session: DbSession, event_id: int, person_id: int) -> Registration | None:
-    return session.scalar(
-        select(Registration).where(
-            Registration.event_id == event_id,
-            Registration.person_id == person_id,
-            Registration.status != RegistrationStatus.CANCELLED,
-        )
-    )

@@ -1,0 +1,143 @@
+"""Every back-office route against every kind of visitor.
+
+The table below is the intended access. A new /admin route that is not listed here makes
+`test_every_admin_route_is_listed` fail, so nobody can add one without deciding who may
+use it.
+"""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from usht_events.core.db import db
+from usht_events.core.outbox import OutboxStatus, queue_mail
+
+ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
+
+# Who gets what: "ok" means the view runs (any status but 401/403/404 and never a 5xx).
+STAFF = {"municipality": 403, "other_organiser": "ok", "organiser": "ok", "admin": "ok"}
+OWN_CENTRE = {"municipality": 403, "other_organiser": 404, "organiser": "ok", "admin": "ok"}
+ADMIN_ONLY = {"municipality": 403, "other_organiser": 403, "organiser": 403, "admin": "ok"}
+
+ACCESS = {
+    "dashboard.index": STAFF,
+    "dashboard.failed_mail": STAFF,
+    "dashboard.decide_event": OWN_CENTRE,
+    "dashboard.event_log": OWN_CENTRE,
+    "dashboard.retry_mail": OWN_CENTRE,
+    "catalogue_admin.list_events": STAFF,
+    "catalogue_admin.new_event": STAFF,
+    "catalogue_admin.import_programme": STAFF,
+    "catalogue_admin.edit_event": OWN_CENTRE,
+    "catalogue_admin.cancel_event": OWN_CENTRE,
+    "catalogue_admin.duplicate_event": OWN_CENTRE,
+    "catalogue_admin.publish_event": OWN_CENTRE,
+    "catalogue_admin.unpublish_event": OWN_CENTRE,
+    "registration_admin.list_registrations": OWN_CENTRE,
+    "registration_admin.export_registrations_csv": OWN_CENTRE,
+    "registration_admin.export_registrations_xlsx": OWN_CENTRE,
+    "registration_admin.add_registration": OWN_CENTRE,
+    "registration_admin.message_participants": OWN_CENTRE,
+    "registration_admin.attendance_sheet": OWN_CENTRE,
+    "registration_admin.cancel_registration": OWN_CENTRE,
+    "registration_admin.promote_registration": OWN_CENTRE,
+    "registration_admin.resend_confirmation": OWN_CENTRE,
+    "registration_admin.show_person": OWN_CENTRE,
+    "reports.participation": STAFF,
+    "reports.participation_xlsx": STAFF,
+    "accounts_admin.list_users": ADMIN_ONLY,
+    "accounts_admin.new_user": ADMIN_ONLY,
+    "accounts_admin.edit_user": ADMIN_ONLY,
+    "accounts_admin.send_reset": ADMIN_ONLY,
+}
+
+
+@dataclass
+class World:
+    """Two centres, their organisers, a contact, an administrator, and centre A's data."""
+
+    users: dict
+    ids: dict
+
+
+@pytest.fixture
+def world(app, make) -> World:
+    centre = make.centre("ost", region=("3107",))
+    other_centre = make.centre("vest", region=("3907",))
+    event = make.event(centre=centre, capacity=1)
+    registration = make.registration(event)
+    make.registration(event)  # waitlisted-to-be: a second place on a full event
+    message = queue_mail(
+        db.session,
+        kind="confirmation",
+        to="kari@example.no",
+        subject="S",
+        text="T",
+        event_id=event.id,
+    )
+    message.status = OutboxStatus.FAILED
+    users = {
+        "admin": make.user(role="admin")[0],
+        "organiser": make.user(role="organiser", centre=centre)[0],
+        "other_organiser": make.user(role="organiser", centre=other_centre)[0],
+        "municipality": make.user(role="municipality", municipalities=("3107",))[0],
+    }
+    db.session.commit()
+    ids = {
+        "event_id": event.id,
+        "registration_id": registration.id,
+        "person_id": registration.person_id,
+        "message_id": message.id,
+        "user_id": users["municipality"].id,
+    }
+    return World(users, ids)
+
+
+def _admin_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")]
+
+
+def test_every_admin_route_is_listed(app):
+    assert {rule.endpoint for rule in _admin_rules(app)} == set(ACCESS)
+
+
+def _client_as(app, world: World, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["_user_id"] = str(world.users[role].id)
+            session["_fresh"] = True
+    page = client.get("/").get_data(as_text=True)
+    client.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    return client
+
+
+def _call(client, rule, ids: dict, method: str):
+    url = rule.rule
+    for name in rule.arguments:
+        url = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), url)
+    if method == "GET":
+        return client.get(url)
+    return client.post(url, data={"csrf_token": client.csrf})
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_access_is_as_intended(app, world, endpoint):
+    (rule,) = [rule for rule in _admin_rules(app) if rule.endpoint == endpoint]
+    methods = sorted(rule.methods & {"GET", "POST"})
+    expected = ACCESS[endpoint]
+    # Refused visitors first: an allowed POST may change what later requests see.
+    for role in ROLES:
+        client = _client_as(app, world, role)
+        for method in methods:
+            response = _call(client, rule, world.ids, method)
+            where = f"{method} {rule.rule} as {role}: {response.status_code}"
+            if role == "anonymous":
+                assert response.status_code == 302, where
+                assert "/login" in response.location, where
+            elif expected[role] == "ok":
+                assert response.status_code not in (401, 403, 404), where
+                assert response.status_code < 500, where
+            else:
+                assert response.status_code == expected[role], where

@@ -1,0 +1,379 @@
+"""The organiser's participant pages: list and counts, exports, adding by hand, cancelling,
+moving from the waiting list, resending, messages, the attendance sheet and a person's page.
+
+Each view loads through the access scopes (another centre's event is a 404), calls one
+rule, commits once, and answers with a redirect and a message or a page.
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length
+
+from usht_events.accounts.access import allow, enforce_declared_roles, manageable_event
+from usht_events.accounts.models import Role
+from usht_events.core.db import db, utcnow
+from usht_events.core.errors import DomainError
+from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.timezones import to_oslo
+from usht_events.registration import admin_rules, exports
+from usht_events.registration.admin_rules import Audience
+from usht_events.registration.forms import SignUpForm, municipality_choices
+from usht_events.registration.models import (
+    Profession,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from usht_events.registration.rules import SignUp
+
+blueprint = Blueprint("registration_admin", __name__, url_prefix="/admin")
+blueprint.before_request(enforce_declared_roles)
+
+MANAGERS = (Role.ADMIN, Role.ORGANISER)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The rules word some refusals for participants; the organiser is told this instead.
+ORGANISER_MESSAGES = {
+    "past": "Arrangementet har startet, og påmeldingen kan ikke endres nå.",
+}
+# Which form field a rule's refusal belongs to, so the message is shown beside it.
+ERROR_FIELDS = {
+    "unknown_municipality": "municipality",
+    "not_eligible": "municipality",
+    "already_registered": "email",
+}
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: the action is the button itself."""
+
+
+class AddRegistrationForm(SignUpForm):
+    """The sign-up form, worded for the organiser who fills it in for someone else."""
+
+    name = StringField(
+        "Fullt navn",
+        filters=[strip_text],
+        validators=[DataRequired("Skriv inn navnet til personen."), Length(max=200), plain_text()],
+    )
+    email = EmailField(
+        "E-post",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn e-postadressen til personen."),
+            Length(max=254, message="E-postadressen er for lang."),
+            Email("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no."),
+        ],
+    )
+    municipality = SelectField(
+        "Kommune",
+        validators=[DataRequired("Velg kommunen personen jobber i.")],
+        validate_choice=True,
+    )
+    workplace = StringField(
+        "Arbeidssted",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn arbeidsstedet, f.eks. Mysen sykehjem."),
+            Length(max=200),
+            plain_text(),
+        ],
+    )
+    consent = BooleanField(
+        "Personen har samtykket til at opplysningene lagres og brukes til å gjennomføre "
+        "arrangementet.",
+        validators=[DataRequired("Bekreft at personen har samtykket.")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.profession.validators = [DataRequired("Velg yrket til personen.")]
+
+
+class MessageForm(FlaskForm):
+    """Subject, text and who gets it."""
+
+    audience = RadioField(
+        "Mottakere",
+        choices=[SelectChoice(audience.value, audience.label) for audience in Audience],
+        default=Audience.CONFIRMED.value,
+        validators=[DataRequired("Velg hvem som skal få e-posten.")],
+    )
+    subject = StringField(
+        "Emne",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn et emne."),
+            Length(max=150, message="Emnet kan ha høyst 150 tegn."),
+            plain_text(),
+        ],
+    )
+    body = TextAreaField(
+        "Melding",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Skriv inn meldingen."),
+            Length(max=5000, message="Meldingen kan ha høyst 5000 tegn."),
+            plain_text(multiline=True),
+        ],
+    )
+
+
+@blueprint.get("/events/<int:event_id>/registrations")
+@allow(*MANAGERS)
+def list_registrations(event_id: int):
+    """Counts by status and municipality, and every registration with its actions."""
+    event = manageable_event(db.session, current_user, event_id)
+    status = _status_filter()
+    registrations = admin_rules.event_registrations(db.session, event.id, status)
+    return render_template(
+        "registration/admin/list_registrations.html",
+        event=event,
+        registrations=registrations,
+        positions=_positions(status, registrations),
+        status_counts=admin_rules.status_counts(db.session, event.id),
+        municipality_counts=admin_rules.municipality_counts(db.session, event.id),
+        status=status,
+        statuses=admin_rules.STATUS_ORDER,
+    )
+
+
+@blueprint.get("/events/<int:event_id>/registrations.csv")
+@allow(*MANAGERS)
+def export_registrations_csv(event_id: int):
+    """The list as CSV for Excel (semicolons, UTF-8 with BOM); ?status= narrows it."""
+    event, rows = _export_rows(event_id)
+    return _download(exports.registrations_csv(rows), "text/csv; charset=utf-8", event, "csv")
+
+
+@blueprint.get("/events/<int:event_id>/registrations.xlsx")
+@allow(*MANAGERS)
+def export_registrations_xlsx(event_id: int):
+    """The list as an Excel workbook; ?status= narrows it."""
+    event, rows = _export_rows(event_id)
+    return _download(exports.registrations_xlsx(rows, event.title), XLSX_TYPE, event, "xlsx")
+
+
+@blueprint.route("/events/<int:event_id>/registrations/new", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def add_registration(event_id: int):
+    """Register someone who signed up by phone or e-mail; they get the usual mail."""
+    event = manageable_event(db.session, current_user, event_id)
+    form = AddRegistrationForm(municipality_choices=municipality_choices(db.session, event))
+    if form.validate_on_submit():
+        try:
+            result = admin_rules.add_by_hand(
+                db.session, current_user, event.id, _signup_from(form), _base_url(), utcnow()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            if error.code not in ERROR_FIELDS:
+                return _render_add(event, form, error.message)
+            form[ERROR_FIELDS[error.code]].errors.append(error.message)
+        else:
+            db.session.commit()
+            registration = result.registration
+            flash(
+                f"{registration.person.name} er lagt til: {registration.status.label}.", "success"
+            )
+            return redirect(url_for(".list_registrations", event_id=event.id), 303)
+    return _render_add(event, form)
+
+
+@blueprint.post("/registrations/<int:registration_id>/cancel")
+@allow(*MANAGERS)
+def cancel_registration(registration_id: int):
+    """Cancel a place; the first on the waiting list who fits gets it."""
+    registration = _manageable_registration(registration_id)
+    name = registration.person.name
+    try:
+        promoted = admin_rules.cancel_by_hand(
+            db.session, current_user, registration, _base_url(), utcnow()
+        )
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    message = f"{name} er meldt av."
+    if promoted:
+        message += f" {len(promoted)} fikk plass fra ventelisten og får beskjed på e-post."
+    flash(message, "success")
+    return _back_to_list(registration)
+
+
+@blueprint.post("/registrations/<int:registration_id>/promote")
+@allow(*MANAGERS)
+def promote_registration(registration_id: int):
+    """Give a waitlisted person a free seat now; without one, say to raise the capacity."""
+    registration = _manageable_registration(registration_id)
+    try:
+        admin_rules.promote_by_hand(db.session, current_user, registration, _base_url(), utcnow())
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    flash(f"{registration.person.name} har fått plass og får beskjed på e-post.", "success")
+    return _back_to_list(registration)
+
+
+@blueprint.post("/registrations/<int:registration_id>/resend")
+@allow(*MANAGERS)
+def resend_confirmation(registration_id: int):
+    """Send the confirmation with ticket (or the waiting-list mail) again."""
+    registration = _manageable_registration(registration_id)
+    try:
+        message = admin_rules.resend_confirmation(
+            db.session, current_user, registration, _base_url(), utcnow()
+        )
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    flash(f"E-posten er sendt på nytt til {message.to_address}.", "success")
+    return _back_to_list(registration)
+
+
+@blueprint.route("/events/<int:event_id>/message", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def message_participants(event_id: int):
+    """E-mail everyone, the confirmed or the waitlisted: one outbox mail per person."""
+    event = manageable_event(db.session, current_user, event_id)
+    form = MessageForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            messages = admin_rules.queue_message(
+                db.session,
+                current_user,
+                event,
+                Audience(form.audience.data),
+                form.subject.data,
+                form.body.data,
+                _base_url(),
+                utcnow(),
+            )
+        except DomainError as refusal:
+            db.session.rollback()
+            error = refusal.message
+        else:
+            db.session.commit()
+            flash(f"E-posten er lagt i kø til {len(messages)} mottakere.", "success")
+            return redirect(url_for(".list_registrations", event_id=event.id), 303)
+    counts = admin_rules.audience_counts(db.session, event.id)
+    body = render_template(
+        "registration/admin/message_participants.html",
+        event=event,
+        form=form,
+        counts={audience.value: count for audience, count in counts.items()},
+        error=error,
+    )
+    return body, 422 if (form.errors or error) else 200
+
+
+@blueprint.get("/events/<int:event_id>/attendance-sheet")
+@allow(*MANAGERS)
+def attendance_sheet(event_id: int):
+    """The confirmed participants on paper, with a signature column per session."""
+    event = manageable_event(db.session, current_user, event_id)
+    return render_template(
+        "registration/admin/attendance_sheet.html",
+        event=event,
+        registrations=admin_rules.attendance_sheet_registrations(db.session, event.id),
+    )
+
+
+@blueprint.get("/people/<int:person_id>")
+@allow(*MANAGERS)
+def show_person(person_id: int):
+    """A person's registrations, attendance and certifications, as far as the user may see."""
+    overview = admin_rules.person_overview(db.session, current_user, person_id) or abort(404)
+    today = to_oslo(utcnow()).date()
+    return render_template("registration/admin/show_person.html", overview=overview, today=today)
+
+
+def _status_filter() -> RegistrationStatus | None:
+    try:
+        return RegistrationStatus(request.args.get("status", ""))
+    except ValueError:
+        return None
+
+
+def _positions(status, registrations) -> dict[int, int]:
+    """Places in line, counted on the whole list even when the page shows part of it."""
+    if status not in (None, RegistrationStatus.WAITLISTED):
+        return {}
+    return admin_rules.waitlist_positions(registrations)
+
+
+def _export_rows(event_id: int):
+    event = manageable_event(db.session, current_user, event_id)
+    status = _status_filter()
+    registrations = admin_rules.event_registrations(db.session, event.id, status)
+    rows = exports.export_rows(registrations, _positions(status, registrations))
+    return event, rows
+
+
+def _download(body: bytes, mimetype: str, event, extension: str) -> Response:
+    filename = f"pameldinger-{event.id}.{extension}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Personal data: no copy in shared caches or the browser's cache.
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _signup_from(form: AddRegistrationForm) -> SignUp:
+    return SignUp(
+        name=form.name.data,
+        email=form.email.data.lower(),
+        phone=form.phone.data or "",
+        municipality_number=form.municipality.data,
+        workplace=form.workplace.data,
+        profession=Profession(form.profession.data),
+        needs=form.needs.data or "",
+        idempotency_key=form.idempotency_key,
+        source=RegistrationSource.ORGANISER,
+    )
+
+
+def _render_add(event, form: AddRegistrationForm, error: str | None = None):
+    body = render_template(
+        "registration/admin/add_registration.html", event=event, form=form, error=error
+    )
+    return body, 422 if (form.errors or error) else 200
+
+
+def _manageable_registration(registration_id: int) -> Registration:
+    """The registration if the user may manage its event, else 404; the CSRF token checked."""
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    manageable_event(db.session, current_user, registration.event_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return registration
+
+
+def _refused(registration: Registration, error: DomainError):
+    db.session.rollback()
+    flash(ORGANISER_MESSAGES.get(error.code, error.message), "danger")
+    return _back_to_list(registration)
+
+
+def _back_to_list(registration: Registration):
+    return redirect(url_for(".list_registrations", event_id=registration.event_id), 303)
+
+
+def _base_url() -> str:
+    return current_app.config["BASE_URL"]

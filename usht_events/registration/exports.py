@@ -1,0 +1,150 @@
+"""An event's registrations as CSV and Excel files that open right in Norwegian Excel.
+
+Every text cell a participant typed could start a formula (=HYPERLINK(...) in a workplace),
+so each one goes through `neutralise_formula` before it is written (OWASP, CSV injection).
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from usht_events.core.timezones import to_oslo
+from usht_events.registration.models import Registration
+
+# A text cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+HEADERS = (
+    "Navn",
+    "E-post",
+    "Telefon",
+    "Kommunenummer",
+    "Kommune",
+    "Arbeidssted",
+    "Yrke",
+    "Behov",
+    "Status",
+    "Plass på venteliste",
+    "Påmeldt",
+)
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_COLUMN_WIDTH = 50
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One registration as the export files show it; `signed_up_at` is Oslo time."""
+
+    name: str
+    email: str
+    phone: str
+    municipality_number: str
+    municipality: str
+    workplace: str
+    profession: str
+    needs: str
+    status: str
+    waitlist_position: int | None
+    signed_up_at: datetime
+
+    def values(self) -> list:
+        return [
+            self.name,
+            self.email,
+            self.phone,
+            self.municipality_number,
+            self.municipality,
+            self.workplace,
+            self.profession,
+            self.needs,
+            self.status,
+            self.waitlist_position,
+            self.signed_up_at,
+        ]
+
+
+def neutralise_formula(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def export_rows(
+    registrations: Iterable[Registration], positions: dict[int, int]
+) -> list[ExportRow]:
+    """Rows for the export files, with each waitlisted registration's place in line."""
+    return [_row(registration, positions.get(registration.id)) for registration in registrations]
+
+
+def _row(registration: Registration, position: int | None) -> ExportRow:
+    person = registration.person
+    municipality = registration.municipality
+    return ExportRow(
+        name=person.name,
+        email=person.email,
+        phone=person.phone or "",
+        municipality_number=registration.municipality_number or "",
+        municipality=municipality.name if municipality else "",
+        workplace=registration.workplace or "",
+        profession=registration.profession.label if registration.profession else "",
+        needs=registration.needs or "",
+        status=registration.status.label,
+        waitlist_position=position,
+        signed_up_at=to_oslo(registration.created_at),
+    )
+
+
+def registrations_csv(rows: list[ExportRow]) -> bytes:
+    """UTF-8 with a byte-order mark, semicolons and CRLF: Excel in Norway opens it in columns."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row.values()])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return neutralise_formula(str(value))
+
+
+def registrations_xlsx(rows: list[ExportRow], title: str) -> bytes:
+    """The same rows as an Excel workbook: bold frozen header, real dates, sized columns."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Påmeldinger"
+    sheet.append(list(HEADERS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_xlsx_cell(value) for value in row.values()])
+        sheet.cell(sheet.max_row, len(HEADERS)).number_format = DATETIME_FORMAT
+    sheet.freeze_panes = "B2"
+    workbook.properties.title = title[:200]
+    _size_columns(sheet, rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(value):
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # Excel has no time zones: Oslo wall-clock time
+    return neutralise_formula(value)
+
+
+def _size_columns(sheet, rows: list[ExportRow]) -> None:
+    for index, header in enumerate(HEADERS, start=1):
+        lengths = [len(_csv_cell(row.values()[index - 1])) for row in rows] + [len(header)]
+        width = min(max(lengths) + 2, MAX_COLUMN_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = width
