@@ -51,7 +51,8 @@ def test_too_many_attempts_for_one_address_get_429_in_norwegian(app, limited_app
     response = _attempt(client)
     assert response.status_code == 429
     assert "For mange forsøk. Vent litt og prøv igjen." in response.get_data(as_text=True)
-    assert 0 < int(response.headers["Retry-After"]) <= 60
+    # A one-minute window; the limiter rounds the reset time up to the next whole second.
+    assert 0 < int(response.headers["Retry-After"]) <= 61
 
 
 def test_limit_per_address_holds_from_another_client(app, limited_app):
