@@ -51,7 +51,8 @@ def register(event_id: int):
         # The control run drops SQLite's lock too (BEGIN DEFERRED) before the first query;
         # the request teardown restores the begin mode.
         sqlite_begin_mode.set("DEFERRED")
-    event = catalogue_rules.public_event(db.session, event_id) or abort(404)
+    # The sign-up needs only the days and eligibility; the rest loads if the form comes back.
+    event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
     # Held for the whole request: rules.register then finds it in the session.
     chosen = posted_municipality(db.session, event, request.form.get("municipality"))
     form = SignUpForm(municipality_choices=only_choice(chosen))
