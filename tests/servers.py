@@ -46,6 +46,7 @@ def create_open_event(
     capacity: int,
     municipalities: tuple[str, ...],
     seats_per_municipality: int | None = None,
+    min_participants: int | None = None,
     all_municipalities: bool = False,
 ) -> int:
     """Create a published event open for sign-up (waiting list on); return its id."""
@@ -60,6 +61,7 @@ def create_open_event(
                 centre=centre,
                 capacity=capacity,
                 seats_per_municipality=seats_per_municipality,
+                min_participants=min_participants,
                 waitlist_enabled=True,
             )
             db.session.commit()

@@ -16,9 +16,12 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from tests.servers import GunicornServer, SignUpClient, create_open_event, flask_db_upgrade
+from usht_events.catalogue.models import Event
+from usht_events.core.outbox import OutboxMessage
 from usht_events.registration.models import Registration, RegistrationStatus
 
 CAPACITY = 25
+MINIMUM = 10
 SIGN_UPS = 70
 THREADS = 24
 MUNICIPALITIES = ("3101", "3103", "3105", "3107", "3110")
@@ -181,13 +184,29 @@ def _failure_report(race: Race, violations: list[str]) -> str:
 
 @pytest.fixture
 def race_on_capacity(database_url):
-    """70 sign-ups for 25 seats, waiting list on."""
-    yield from _race(database_url, capacity=CAPACITY)
+    """70 sign-ups for 25 seats, waiting list on, and a minimum of 10 to run."""
+    yield from _race(database_url, capacity=CAPACITY, min_participants=MINIMUM)
 
 
 def test_concurrent_sign_ups_fill_capacity_exactly_and_queue_the_rest(race_on_capacity):
     violations = invariant_violations(race_on_capacity, CAPACITY)
     assert not violations, _failure_report(race_on_capacity, violations)
+
+
+def test_concurrent_sign_ups_record_the_minimum_reached_exactly_once(race_on_capacity):
+    engine = create_engine(race_on_capacity.database_url)
+    try:
+        with Session(engine) as session:
+            event = session.get(Event, race_on_capacity.event_id)
+            assert event.threshold_reached_at is not None
+            told = session.scalars(
+                select(OutboxMessage.to_address).where(OutboxMessage.kind == "threshold_reached")
+            ).all()
+    finally:
+        engine.dispose()
+    # Told once: the ten confirmed at the moment the minimum was reached, one mail each.
+    assert len(told) == MINIMUM
+    assert len(set(told)) == MINIMUM
 
 
 @pytest.fixture
