@@ -1,6 +1,7 @@
 """Rules for user accounts: creating them, their role and bindings, logging in, passwords."""
 
 from collections.abc import Sequence
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -163,7 +164,7 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
     """Return the active user with this e-mail and password, or raise `invalid_login`."""
     user = user_by_email(session, email)
     # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
-    password_hash = user.password_hash if user else DUMMY_HASH
+    password_hash = user.password_hash if user else _dummy_hash()
     if not verify_password(password_hash, password) or user is None or not user.active:
         raise DomainError("invalid_login", "Feil e-post eller passord.")
     if needs_rehash(user.password_hash):
@@ -172,4 +173,7 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
     return user
 
 
-DUMMY_HASH = hash_password("not a real password, only used to even out timing")
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown users; made on first use, not at every start."""
+    return hash_password("not a real password, only used to even out timing")
