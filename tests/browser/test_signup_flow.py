@@ -103,9 +103,11 @@ def test_phone_journey_from_calendar_to_ticket_and_cancellation(
     page = phone_page
     page.goto(live_server + "/")
     page.get_by_text("Søk og filtrer").click()
-    page.get_by_label("Søk", exact=True).fill("kveldssamling")
-    page.get_by_role("button", name="Vis arrangementer").click()
-    page.wait_for_url(re.compile(r"q=kveldssamling"))
+    search = page.get_by_label("Søk", exact=True)
+    search.fill("kveldssamling")
+    # The wait is set up before the click, so a quick navigation cannot slip past it.
+    with page.expect_navigation(url=re.compile(r"q=kveldssamling")):
+        page.get_by_role("button", name="Vis arrangementer").click()
     assert page.locator(".event-card").count() == 1
     assert_fits_phone(page)
 
