@@ -153,10 +153,15 @@ def public_event(session: DbSession, event_id: int) -> Event | None:
 
 def event_for_sign_up(session: DbSession, event_id: int) -> Event | None:
     """A public event with just what a sign-up checks: its days and who may take part."""
-    return session.scalar(
-        select(Event)
-        .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
-        .options(selectinload(Event.sessions), selectinload(Event.eligible_municipalities))
+    # One round trip: a sign-up is the hottest path there is.
+    return (
+        session.scalars(
+            select(Event)
+            .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
+            .options(joinedload(Event.sessions), joinedload(Event.eligible_municipalities))
+        )
+        .unique()
+        .one_or_none()
     )
 
 
