@@ -1,7 +1,11 @@
 """Request hooks, error pages, locale selection and template helpers shared by every area."""
 
+from functools import cache
+
+from babel import support
 from flask import Flask, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from wtforms.i18n import messages_path
 
 from usht_events.core import timezones
 from usht_events.core.db import db, sqlite_begin_mode
@@ -31,6 +35,7 @@ def load_user(user_id: str):
 def init_web(app: Flask) -> None:
     """Register hooks, error handlers and template filters."""
     app.before_request(_choose_sqlite_begin_mode)
+    app.before_request(_preload_form_translations)
     app.teardown_request(_reset_sqlite_begin_mode)
     app.after_request(_security_headers)
     for status in (400, 403, 404, 405, 413):
@@ -59,6 +64,17 @@ def _localised(formatter):
         return formatter(value, *args, locale=_current_locale()) if value else ""
 
     return apply
+
+
+@cache
+def _form_translations(locale: str) -> support.Translations:
+    """WTForms' own messages in one language, read from disk once per process."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def _preload_form_translations() -> None:
+    # Flask-WTF would otherwise read WTForms' catalogue from disk on every request.
+    request.wtforms_translations = _form_translations(_current_locale())
 
 
 def _choose_sqlite_begin_mode() -> None:
