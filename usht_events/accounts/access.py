@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import Role, User
 from usht_events.catalogue.models import Event
-from usht_events.organisations.models import Centre, Municipality
+from usht_events.organisations.models import Centre
 
 ALLOWED_ROLES_ATTRIBUTE = "allowed_roles"
 
@@ -79,20 +79,6 @@ def visible_municipality_numbers(session: DbSession, user: User) -> set[str] | N
         centre = session.get(Centre, user.centre_id)
         return {municipality.number for municipality in centre.region} if centre else set()
     return {municipality.number for municipality in user.municipalities}
-
-
-def can_see_municipality(session: DbSession, user: User, number: str) -> bool:
-    """True when the user may see this municipality's roster and participation."""
-    visible = visible_municipality_numbers(session, user)
-    return visible is None or number in visible
-
-
-def visible_municipality(session: DbSession, user: User, number: str) -> Municipality:
-    """The municipality if the user may see it, else 404."""
-    municipality = session.get(Municipality, number)
-    if municipality is None or not can_see_municipality(session, user, number):
-        abort(404)
-    return municipality
 
 
 def report_centre(session: DbSession, user: User, slug: str | None) -> Centre | None:

@@ -219,20 +219,11 @@ def has_seat_for(session: DbSession, event: Event, municipality_number: str | No
 
 def confirmed_count(session: DbSession, event_id: int) -> int:
     """Confirmed registrations of the event."""
-    return session.scalar(_confirmed_query(event_id))
-
-
-def confirmed_count_in(session: DbSession, event_id: int, municipality_number: str | None) -> int:
-    """Confirmed registrations of the event from one municipality."""
     return session.scalar(
-        _confirmed_query(event_id).where(Registration.municipality_number == municipality_number)
-    )
-
-
-def _confirmed_query(event_id: int):
-    return select(func.count(Registration.id)).where(
-        Registration.event_id == event_id,
-        Registration.status == RegistrationStatus.CONFIRMED,
+        select(func.count(Registration.id)).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
     )
 
 
