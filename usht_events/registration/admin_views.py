@@ -18,9 +18,9 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from usht_events.accounts.access import allow, enforce_declared_roles, manageable_event
 from usht_events.accounts.models import Role
@@ -30,7 +30,15 @@ from usht_events.core.forms import plain_text, strip_text
 from usht_events.core.timezones import to_oslo
 from usht_events.registration import admin_rules, exports
 from usht_events.registration.admin_rules import Audience
-from usht_events.registration.forms import SignUpForm, municipality_choices
+from usht_events.registration.forms import (
+    SignUpForm,
+    email_field,
+    municipality_choices,
+    municipality_field,
+    name_field,
+    profession_field,
+    workplace_field,
+)
 from usht_events.registration.models import (
     Profession,
     Registration,
@@ -63,43 +71,16 @@ class ActionForm(FlaskForm):
 class AddRegistrationForm(SignUpForm):
     """The sign-up form, worded for the organiser who fills it in for someone else."""
 
-    name = StringField(
-        "Fullt navn",
-        filters=[strip_text],
-        validators=[DataRequired("Skriv inn navnet til personen."), Length(max=200), plain_text()],
-    )
-    email = EmailField(
-        "E-post",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Skriv inn e-postadressen til personen."),
-            Length(max=254, message="E-postadressen er for lang."),
-            Email("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no."),
-        ],
-    )
-    municipality = SelectField(
-        "Kommune",
-        validators=[DataRequired("Velg kommunen personen jobber i.")],
-        validate_choice=True,
-    )
-    workplace = StringField(
-        "Arbeidssted",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Skriv inn arbeidsstedet, f.eks. Mysen sykehjem."),
-            Length(max=200),
-            plain_text(),
-        ],
-    )
+    name = name_field("Skriv inn navnet til personen.")
+    email = email_field("Skriv inn e-postadressen til personen.")
+    municipality = municipality_field("Velg kommunen personen jobber i.")
+    workplace = workplace_field("Skriv inn arbeidsstedet, f.eks. Mysen sykehjem.")
+    profession = profession_field("Velg yrket til personen.")
     consent = BooleanField(
         "Personen har samtykket til at opplysningene lagres og brukes til å gjennomføre "
         "arrangementet.",
         validators=[DataRequired("Bekreft at personen har samtykket.")],
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.profession.validators = [DataRequired("Velg yrket til personen.")]
 
 
 class MessageForm(FlaskForm):

@@ -17,23 +17,57 @@ from usht_events.registration.models import PROFESSION_LABELS, Profession
 FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class SignUpForm(FlaskForm):
-    """Name, contact, municipality, workplace, profession, needs and consent."""
-
-    name = StringField(
+def name_field(required: str) -> StringField:
+    """Full name; `required` says what to write when it is missing."""
+    return StringField(
         "Fullt navn",
         filters=[strip_text],
-        validators=[DataRequired("Skriv inn navnet ditt."), Length(max=200), plain_text()],
+        validators=[DataRequired(required), Length(max=200), plain_text()],
     )
-    email = EmailField(
+
+
+def email_field(required: str) -> EmailField:
+    """E-mail address, checked for form."""
+    return EmailField(
         "E-post",
         filters=[strip_text],
         validators=[
-            DataRequired("Skriv inn e-postadressen din."),
+            DataRequired(required),
             Length(max=254, message="E-postadressen er for lang."),
             Email("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no."),
         ],
     )
+
+
+def municipality_field(required: str) -> SelectField:
+    """Municipality, limited to the choices the event takes."""
+    return SelectField("Kommune", validators=[DataRequired(required)], validate_choice=True)
+
+
+def workplace_field(required: str) -> StringField:
+    """Workplace, free text."""
+    return StringField(
+        "Arbeidssted",
+        filters=[strip_text],
+        validators=[DataRequired(required), Length(max=200), plain_text()],
+    )
+
+
+def profession_field(required: str) -> SelectField:
+    """One of the fixed professions."""
+    return SelectField(
+        "Yrke",
+        choices=[SelectChoice("", "Velg yrke")]
+        + [SelectChoice(p.value, PROFESSION_LABELS[p]) for p in Profession],
+        validators=[DataRequired(required)],
+    )
+
+
+class SignUpForm(FlaskForm):
+    """Name, contact, municipality, workplace, profession, needs and consent."""
+
+    name = name_field("Skriv inn navnet ditt.")
+    email = email_field("Skriv inn e-postadressen din.")
     phone = StringField(
         "Mobilnummer (valgfritt)",
         filters=[strip_text],
@@ -45,24 +79,9 @@ class SignUpForm(FlaskForm):
             ),
         ],
     )
-    municipality = SelectField(
-        "Kommune", validators=[DataRequired("Velg kommunen du jobber i.")], validate_choice=True
-    )
-    workplace = StringField(
-        "Arbeidssted",
-        filters=[strip_text],
-        validators=[
-            DataRequired("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem."),
-            Length(max=200),
-            plain_text(),
-        ],
-    )
-    profession = SelectField(
-        "Yrke",
-        choices=[SelectChoice("", "Velg yrke")]
-        + [SelectChoice(p.value, PROFESSION_LABELS[p]) for p in Profession],
-        validators=[DataRequired("Velg yrket ditt.")],
-    )
+    municipality = municipality_field("Velg kommunen du jobber i.")
+    workplace = workplace_field("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem.")
+    profession = profession_field("Velg yrket ditt.")
     needs = TextAreaField(
         "Behov for tilrettelegging eller spesialkost (valgfritt)",
         filters=[strip_text],
