@@ -95,15 +95,29 @@ def post_all(clients: list[SignUpClient], threads: int) -> tuple[float, list[tup
         return response.status_code, time.perf_counter() - started
 
     with ThreadPoolExecutor(threads) as pool:
+        machine_started = machine_cpu_times()
         started, cpu_started = time.perf_counter(), time.process_time()
         results = list(pool.map(post, enumerate(clients)))
         seconds = time.perf_counter() - started
+        busy, total = (
+            end - start for start, end in zip(machine_started, machine_cpu_times(), strict=True)
+        )
     # The client shares the machine's cores with the server: say how much it took.
     client_cpu = time.process_time() - cpu_started
     print(
         f"client CPU        {client_cpu:.2f} s ({client_cpu / len(clients) * 1000:.1f} ms per sign-up)"
     )
+    # Below 100 %, something other than CPU (a lock, the network) limits the throughput.
+    print(f"machine CPU busy  {busy / total * 100:.0f} % of all cores during the POSTs")
     return seconds, results
+
+
+def machine_cpu_times() -> tuple[int, int]:
+    """(busy, total) clock ticks of every core since boot, from /proc/stat (Linux)."""
+    with open("/proc/stat") as stat:
+        ticks = [int(value) for value in stat.readline().split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 def confirmed_in_database(database_url: str | None, event_id: int) -> int | None:

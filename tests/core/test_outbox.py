@@ -323,8 +323,8 @@ def test_unrendered_mail_is_not_sent_until_rendered(app, sink, make):
     registration = make.registration()
     db.session.commit()
     with app.test_request_context():
-        result = SignUpResult(registration, created=True)
-        notifications.notify_signed_up(db.session, result, "http://usht.test", utcnow(), defer=True)
+        result = SignUpResult.of(db.session, registration, created=True)
+        notifications.queue_sign_up_mail(db.session, result, "http://usht.test", utcnow())
         db.session.commit()
         assert deliver_due(db.session, mail).claimed == 0
         notifications.render_pending(db.session, "http://usht.test", utcnow())

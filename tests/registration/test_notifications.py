@@ -92,7 +92,7 @@ def _assert_links_to_manage_page(message, registration) -> None:
 
 
 def _signed_up(registration) -> SignUpResult:
-    return SignUpResult(registration, created=True)
+    return SignUpResult.of(db.session, registration, created=True)
 
 
 def test_confirmation_names_the_event_and_its_dates_in_the_subject(mail_context, confirmed):
@@ -164,7 +164,7 @@ def test_waitlisted_mail_gives_the_place_in_line_and_no_ticket_or_link(make, mai
 
 
 def test_existing_place_sends_the_manage_link_to_that_address(mail_context, confirmed):
-    result = SignUpResult(confirmed, created=False, existing=True)
+    result = SignUpResult.of(db.session, confirmed, existing=True)
     notifications.notify_signed_up(db.session, result, BASE, NOW)
     message = _one("existing_place")
     assert message.to_address == confirmed.person.email
@@ -174,7 +174,7 @@ def test_existing_place_sends_the_manage_link_to_that_address(mail_context, conf
 
 
 def test_existing_place_link_is_resent_at_most_every_ten_minutes(mail_context, confirmed):
-    result = SignUpResult(confirmed, created=False, existing=True)
+    result = SignUpResult.of(db.session, confirmed, existing=True)
     for minutes in (0, 5, 11):
         notifications.notify_signed_up(db.session, result, BASE, NOW + timedelta(minutes=minutes))
     assert len(_messages("existing_place")) == 2
@@ -183,7 +183,7 @@ def test_existing_place_link_is_resent_at_most_every_ten_minutes(mail_context, c
 def test_resubmitted_form_queues_no_second_mail(mail_context, confirmed):
     assert (
         notifications.notify_signed_up(
-            db.session, SignUpResult(confirmed, created=False), BASE, NOW
+            db.session, SignUpResult.of(db.session, confirmed, created=False), BASE, NOW
         )
         is None
     )
@@ -360,7 +360,7 @@ def _queue_english(kind, registration):
             db.session, _signed_up(registration), BASE, NOW
         ),
         "existing_place": lambda: notifications.notify_signed_up(
-            db.session, SignUpResult(registration, created=False, existing=True), BASE, NOW
+            db.session, SignUpResult.of(db.session, registration, existing=True), BASE, NOW
         ),
         "promoted": lambda: notifications.notify_promoted(db.session, [registration], BASE, NOW),
         "cancelled": lambda: notifications.notify_cancelled_by_participant(
@@ -478,14 +478,14 @@ def test_mail_is_kept_when_the_transaction_commits(mail_context, confirmed):
 
 
 def test_deferred_sign_up_mail_is_queued_empty_and_held_back(mail_context, confirmed):
-    message = notifications.notify_signed_up(
-        db.session, _signed_up(confirmed), BASE, NOW, defer=True
-    )
+    message_id = notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
+    message = db.session.get(OutboxMessage, message_id)
+    assert message.kind == "confirmation" and message.to_address == confirmed.person.email
     assert message.needs_render and message.body_text == "" and message.attachments == []
 
 
 def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW, defer=True)
+    notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
     assert notifications.render_pending(db.session, BASE, NOW) == 1
     message = _one("confirmation")
     assert not message.needs_render
@@ -495,7 +495,7 @@ def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed
 
 
 def test_deferred_mail_whose_place_changed_is_dropped(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW, defer=True)
+    notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
     confirmed.status = RegistrationStatus.CANCELLED
     assert notifications.render_pending(db.session, BASE, NOW) == 0
     assert _messages("confirmation") == []

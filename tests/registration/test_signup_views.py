@@ -111,7 +111,19 @@ def test_not_eligible_municipality_is_refused_with_403(make, client):
     event.eligible_municipalities = [make.municipality("3101")]
     db.session.commit()
     response = client.post(f"/events/{event.id}/register", data=data | _valid())
-    assert response.status_code == 422  # 3107 is no longer a choice in the form
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    # Beside the municipality field, which now offers only the eligible ones.
+    assert re.search(r'id="municipality-error"[^>]*>\s*Arrangementet er ikke åpent', page)
+    assert 'value="3107"' not in page
+    assert _registrations() == 0
+
+
+@pytest.mark.parametrize("number", ["9999", "x" * 5000, "31\x0007", "<script>"])
+def test_unknown_municipality_is_explained_beside_the_field(event, post_sign_up, number):
+    response = post_sign_up(event.id, municipality=number)
+    assert response.status_code == 422
+    assert "Velg en kommune fra listen." in response.get_data(as_text=True)
     assert _registrations() == 0
 
 

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, event
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    insert,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from usht_events.catalogue.models import enum_column
@@ -120,6 +130,41 @@ def queue_mail(
     session.add(message)
     mark_queued(session)
     return message
+
+
+def queue_unrendered_mail(
+    session,
+    *,
+    kind: str,
+    to: str,
+    event_id: int,
+    registration_id: int,
+    created_at: datetime,
+    domain: str = "usht-events",
+) -> int:
+    """Queue a mail whose content the worker writes later; return its id.
+
+    One plain INSERT rather than an ORM object: the public sign-up queues one of these
+    while it holds the event's lock.
+    """
+    messages = OutboxMessage.__table__
+    message_id = session.execute(
+        insert(messages)
+        .values(
+            kind=kind,
+            to_address=to,
+            subject="",
+            body_text="",
+            message_id=f"<{uuid.uuid4().hex}@{domain}>",
+            event_id=event_id,
+            registration_id=registration_id,
+            needs_render=True,
+            created_at=created_at,
+        )
+        .returning(messages.c.id)
+    ).scalar_one()
+    mark_queued(session)
+    return message_id
 
 
 def set_attachments(message: OutboxMessage, attachments: tuple[MailAttachment, ...]) -> None:

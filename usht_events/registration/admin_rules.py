@@ -193,9 +193,8 @@ def add_by_hand(
     if not result.created:
         return result  # a resubmitted form: its first submission did everything
     registration = result.registration
-    event = registration.event
-    if event.threshold_reached_at == now:
-        notify_threshold_reached(session, event, base_url, now)
+    if result.threshold_reached:
+        notify_threshold_reached(session, registration.event, base_url, now)
     notify_signed_up(session, result, base_url, now)
     status = registration.status.label.lower()
     summary = f"La til person #{registration.person_id} for hånd: {status}."
@@ -263,7 +262,9 @@ def resend_confirmation(
         raise DomainError("not_active", "Påmeldingen er avmeldt; det er ingen bekreftelse å sende.")
     if registration.event.is_cancelled:
         raise DomainError("cancelled", "Arrangementet er avlyst.")
-    message = notify_signed_up(session, SignUpResult(registration, created=True), base_url, now)
+    message = notify_signed_up(
+        session, SignUpResult.of(session, registration, created=True), base_url, now
+    )
     if message is None:
         raise DomainError("no_address", "Personen har ingen e-postadresse vi kan sende til.")
     what = "bekreftelsen" if message.kind == "confirmation" else "venteliste-e-posten"

@@ -39,9 +39,20 @@ def email_field(required: str) -> EmailField:
     )
 
 
-def municipality_field(required: str) -> SelectField:
-    """Municipality, limited to the choices the event takes."""
-    return SelectField("Kommune", validators=[DataRequired(required)], validate_choice=True)
+def municipality_field(required: str, *, validate_choice: bool = True) -> SelectField:
+    """Municipality, limited to the choices the event takes.
+
+    Without `validate_choice`, any four-digit number passes the form, and the caller's rule
+    checks that it is a municipality the event takes.
+    """
+    return SelectField(
+        "Kommune",
+        validators=[
+            DataRequired(required),
+            Regexp(r"^[0-9]{4}$", message="Velg en kommune fra listen."),
+        ],
+        validate_choice=validate_choice,
+    )
 
 
 def workplace_field(required: str) -> StringField:
@@ -79,7 +90,9 @@ class SignUpForm(FlaskForm):
             ),
         ],
     )
-    municipality = municipality_field("Velg kommunen du jobber i.")
+    # The sign-up rule checks the choice under the event's lock (unknown_municipality,
+    # not_eligible): the ~360 choices are built only when the form is shown.
+    municipality = municipality_field("Velg kommunen du jobber i.", validate_choice=False)
     workplace = workplace_field("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem.")
     profession = profession_field("Velg yrket ditt.")
     needs = TextAreaField(
@@ -124,24 +137,6 @@ def municipality_choices(session, event: Event) -> list[SelectChoice]:
         + region_group
         + [SelectChoice(m.number, m.name, optgroup=m.county_name) for m in others]
     )
-
-
-def posted_municipality(session, event: Event, number: str | None) -> Municipality | None:
-    """The municipality a posted form names, if the event takes sign-ups from it."""
-    municipality = session.get(Municipality, number) if number else None
-    eligible = event.eligible_municipalities
-    if municipality is None or (eligible and municipality not in eligible):
-        return None
-    return municipality
-
-
-def only_choice(municipality: Municipality | None) -> list[SelectChoice]:
-    """The one choice a posted form needs to validate.
-
-    Building all ~360 choices costs more than the rest of a sign-up; they are needed only
-    when the form is shown again.
-    """
-    return [SelectChoice(municipality.number, municipality.name)] if municipality else []
 
 
 def _options(municipalities, group: str) -> list[SelectChoice]:

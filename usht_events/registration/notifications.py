@@ -25,7 +25,13 @@ from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.certification.models import Certification
 from usht_events.checkin.tickets import qr_png, ticket_url
-from usht_events.core.outbox import MailAttachment, OutboxMessage, queue_mail, set_attachments
+from usht_events.core.outbox import (
+    MailAttachment,
+    OutboxMessage,
+    queue_mail,
+    queue_unrendered_mail,
+    set_attachments,
+)
 from usht_events.core.timezones import format_date_span, format_day, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 from usht_events.registration.rules import OPEN_STATUSES, SignUpResult, waitlist_position
@@ -36,6 +42,11 @@ SUBJECT_LIMIT = 150
 # Anyone can type any address into the form: resend the link at most this often.
 EXISTING_PLACE_PAUSE = timedelta(minutes=10)
 QR_CONTENT_ID = "ticket-qr"
+# The mail a new place calls for, by its status.
+SIGN_UP_KINDS = {
+    RegistrationStatus.CONFIRMED: "confirmation",
+    RegistrationStatus.WAITLISTED: "waitlisted",
+}
 
 SUBJECT_PREFIX = {
     "nb": {
@@ -98,23 +109,38 @@ def safe_address(address: str) -> str | None:
 
 
 def notify_signed_up(
-    session, result: SignUpResult, base_url: str, now: datetime, *, defer: bool = False
+    session, result: SignUpResult, base_url: str, now: datetime
 ) -> OutboxMessage | None:
-    """Confirmation, waiting-list place, or the link again for an address that has a place.
-
-    With `defer`, only an empty row is queued, and the outbox worker fills it in with
-    `render_pending` before sending: rendering the calendar files and the QR code takes longer
-    than the rest of a sign-up, and must not happen while the event's row lock is held.
-    """
-    registration = result.registration
+    """Confirmation, waiting-list place, or the link again for an address that has a place."""
     if result.existing:
-        return _existing_place(session, registration, base_url, now)
+        return _existing_place(session, result.registration, base_url, now)
     if not result.created:
         return None  # a resubmitted form: its first submission queued the mail
-    kind = _sign_up_kind(registration)
-    if defer:
-        return _placeholder(session, kind, registration, now)
-    return _sign_up_mail(session, kind, registration, base_url, now)
+    kind = SIGN_UP_KINDS[result.status]
+    return _sign_up_mail(session, kind, result.registration, base_url, now)
+
+
+def queue_sign_up_mail(session, result: SignUpResult, base_url: str, now: datetime) -> int | None:
+    """What `notify_signed_up` sends, for the public form: the new place's mail queued empty.
+
+    The outbox worker fills it in with `render_pending` before sending: the calendar files
+    and the QR code take longer to make than the rest of a sign-up. Returns the id of the
+    queued mail, if one was queued.
+    """
+    if result.existing or not result.created:
+        message = notify_signed_up(session, result, base_url, now)
+        return message.id if message else None
+    address = safe_address(result.email)
+    if address is None:
+        return None
+    return queue_unrendered_mail(
+        session,
+        kind=SIGN_UP_KINDS[result.status],
+        to=address,
+        event_id=result.event_id,
+        registration_id=result.registration_id,
+        created_at=now,
+    )
 
 
 def render_pending(session, base_url: str, now: datetime, ids=None) -> int:
@@ -125,21 +151,13 @@ def render_pending(session, base_url: str, now: datetime, ids=None) -> int:
     rendered = 0
     for message in session.scalars(query.with_for_update(skip_locked=True)).all():
         registration = session.get(Registration, message.registration_id or 0)
-        if registration is None or _sign_up_kind(registration) != message.kind:
+        if registration is None or SIGN_UP_KINDS.get(registration.status) != message.kind:
             # The place changed before the mail was written: the later mail says it all.
             session.delete(message)
             continue
         _sign_up_mail(session, message.kind, registration, base_url, now, into=message)
         rendered += 1
     return rendered
-
-
-def _sign_up_kind(registration: Registration) -> str | None:
-    """The mail a registration's current status calls for after sign-up."""
-    return {
-        RegistrationStatus.CONFIRMED: "confirmation",
-        RegistrationStatus.WAITLISTED: "waitlisted",
-    }.get(registration.status)
 
 
 def _sign_up_mail(session, kind, registration, base_url, now, into=None):
@@ -149,24 +167,6 @@ def _sign_up_mail(session, kind, registration, base_url, now, into=None):
     return _registration_mail(
         session, kind, registration, base_url, now, position=position, into=into
     )
-
-
-def _placeholder(session, kind, registration, now) -> OutboxMessage | None:
-    address = safe_address(registration.person.email)
-    if address is None:
-        return None
-    message = queue_mail(
-        session,
-        kind=kind,
-        to=address,
-        subject="",
-        text="",
-        event_id=registration.event_id,
-        registration_id=registration.id,
-        needs_render=True,
-    )
-    message.created_at = now
-    return message
 
 
 def notify_promoted(session, registrations, base_url: str, now: datetime) -> list[OutboxMessage]:

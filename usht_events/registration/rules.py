@@ -10,14 +10,16 @@ write lock from its BEGIN IMMEDIATE (see core/db.py).
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Row, and_, exists, func, insert, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.models import Event, EventStatus
+from usht_events.catalogue.models import Event, EventStatus, Session, event_eligible_municipality
 from usht_events.core.errors import DomainError
+from usht_events.core.tokens import url_token
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import (
     Person,
@@ -48,13 +50,42 @@ class SignUp:
 
 @dataclass
 class SignUpResult:
-    """The registration a sign-up led to, and whether this sign-up made it."""
+    """The registration a sign-up led to, and whether this sign-up made it.
 
-    registration: Registration
+    The public form needs only the id, token, status and address; `registration` loads
+    the whole object, with its person and event, for everyone who wants more.
+    """
+
+    session: DbSession = field(repr=False)
+    registration_id: int
+    event_id: int
+    token: str
+    status: RegistrationStatus
+    email: str
     created: bool
     # The e-mail already had a place, found by a different form: only its owner may see it.
     existing: bool = False
-    promoted: list[Registration] = field(default_factory=list)
+    # This sign-up is the one that brought the confirmed count up to the minimum.
+    threshold_reached: bool = False
+
+    @classmethod
+    def of(cls, session: DbSession, registration: Registration, **flags) -> "SignUpResult":
+        """The result for a registration already loaded."""
+        result = cls(
+            session,
+            registration.id,
+            registration.event_id,
+            registration.token,
+            registration.status,
+            registration.person.email,
+            **({"created": False} | flags),
+        )
+        result.__dict__["registration"] = registration
+        return result
+
+    @cached_property
+    def registration(self) -> Registration:
+        return self.session.get_one(Registration, self.registration_id)
 
 
 @dataclass(frozen=True)
@@ -92,51 +123,172 @@ def register(
 
     An organiser adding someone by hand (a phone sign-up) is not bound by the public
     sign-up window, only by the event being over or cancelled; every cap still holds.
+
+    This is the path a popular course's opening hammers, so it reads and writes rows with
+    plain statements rather than ORM objects: lock, one query for every fact the decision
+    needs, then the writes.
     """
-    if session.get(Municipality, signup.municipality_number) is None:
+    facts = _sign_up_facts(session, _lock_for_sign_up(session, event_id, probe), signup)
+    if not facts.municipality_known:
         raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
-    person = _find_or_create_person(session, signup)
-    event = lock_event(session, event_id, probe)
     # Checked under the lock: a double click's second request waits, then finds the first.
-    replay, existing = _earlier_registrations(session, event.id, person.id, signup)
-    if replay is not None:
-        return SignUpResult(replay, created=False)
+    if facts.replay_id is not None:
+        return _result_for(session, facts.replay_id, created=False)
     if by_organiser:
-        check_changeable(event, now)
+        check_changeable(facts, now)
     else:
-        check_open(event, now)
-    check_eligible(event, signup.municipality_number)
-    if existing is not None and by_organiser:
+        check_open(facts, now)
+    if not facts.eligible:
+        raise DomainError(
+            "not_eligible", "Arrangementet er ikke åpent for deltakere fra kommunen du valgte."
+        )
+    if facts.existing_id is not None and by_organiser:
+        existing = session.get_one(Registration, facts.existing_id)
         raise DomainError(
             "already_registered",
             f"Personen med denne e-postadressen er allerede påmeldt ({existing.status.label}).",
         )
-    if existing is not None:
-        return SignUpResult(existing, created=False, existing=True)
+    if facts.existing_id is not None:
+        return _result_for(session, facts.existing_id, created=False, existing=True)
 
-    confirmed, confirmed_here = _confirmed_counts(session, event.id, signup.municipality_number)
-    status = _status_for_newcomer(event, confirmed, confirmed_here)
+    status = _status_for_newcomer(facts, facts.confirmed, facts.confirmed_here)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
-    registration = Registration(
-        event_id=event.id,
-        person=person,
-        status=status,
-        source=signup.source,
-        municipality_number=signup.municipality_number,
-        workplace=signup.workplace,
-        profession=signup.profession,
-        needs=signup.needs,
-        idempotency_key=signup.idempotency_key,
-        created_at=now,
-        consent_at=now,
-        confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+    person_id = _find_or_create_person(session, signup)
+    token = url_token()
+    registration_id = session.execute(
+        insert(Registration.__table__)
+        .values(
+            event_id=event_id,
+            person_id=person_id,
+            status=status,
+            source=signup.source,
+            municipality_number=signup.municipality_number,
+            workplace=signup.workplace,
+            profession=signup.profession,
+            needs=signup.needs,
+            token=token,
+            idempotency_key=signup.idempotency_key,
+            created_at=now,
+            consent_at=now,
+            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        )
+        .returning(Registration.__table__.c.id)
+    ).scalar_one()
+    reached = (
+        status == RegistrationStatus.CONFIRMED
+        and _reaches_threshold(facts, facts.confirmed + 1)
+        and _mark_threshold_reached(session, event_id, now)
     )
-    session.add(registration)
-    session.flush()
-    if status == RegistrationStatus.CONFIRMED:
-        record_threshold_if_reached(session, event, now, confirmed=confirmed + 1)
-    return SignUpResult(registration, created=True)
+    return SignUpResult(
+        session,
+        registration_id,
+        event_id,
+        token,
+        status,
+        signup.email,
+        created=True,
+        threshold_reached=reached,
+    )
+
+
+@dataclass(frozen=True)
+class _SignUpFacts:
+    """Everything a sign-up decides on: the locked event's rules, then what one query read."""
+
+    id: int
+    status: EventStatus
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    capacity: int | None
+    seats_per_municipality: int | None
+    waitlist_enabled: bool
+    min_participants: int | None
+    threshold_reached_at: datetime | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    municipality_known: bool
+    eligible: bool
+    confirmed: int
+    confirmed_here: int
+    replay_id: int | None
+    existing_id: int | None
+
+
+# The event's columns a sign-up decides on: the first fields of _SignUpFacts.
+_SIGN_UP_RULES = [
+    Event.__table__.c[name]
+    for name in (
+        "id",
+        "status",
+        "registration_opens_at",
+        "registration_closes_at",
+        "capacity",
+        "seats_per_municipality",
+        "waitlist_enabled",
+        "min_participants",
+        "threshold_reached_at",
+    )
+]
+
+
+def _lock_for_sign_up(session: DbSession, event_id: int, probe: RaceProbe) -> Row:
+    """The event's sign-up rules, holding its row lock until the transaction ends."""
+    query = select(*_SIGN_UP_RULES).where(Event.__table__.c.id == event_id)
+    event = session.execute(query if probe.skip_lock else query.with_for_update()).one_or_none()
+    if event is None:
+        raise DomainError("not_found", "Arrangementet finnes ikke.")
+    return event
+
+
+def _sign_up_facts(session: DbSession, event: Row, signup: SignUp) -> _SignUpFacts:
+    """Add to the locked event's rules its dates, counts, earlier registrations and
+    eligibility, read in one round trip.
+
+    The query runs after the lock is taken, so on PostgreSQL its snapshot sees every
+    sign-up committed before ours got the lock.
+    """
+    registrations, people = Registration.__table__, Person.__table__
+    days, eligible = Session.__table__.c, event_eligible_municipality.c
+    number = signup.municipality_number
+    confirmed = and_(
+        registrations.c.event_id == event.id,
+        registrations.c.status == RegistrationStatus.CONFIRMED,
+    )
+    restricted = exists().where(eligible.event_id == event.id)
+    listed = exists().where(eligible.event_id == event.id, eligible.municipality_number == number)
+    replay = select(registrations.c.id).where(
+        registrations.c.idempotency_key == signup.idempotency_key
+    )
+    existing = (
+        select(registrations.c.id)
+        .join(people, people.c.id == registrations.c.person_id)
+        .where(
+            registrations.c.event_id == event.id,
+            people.c.email == signup.email,
+            registrations.c.status != RegistrationStatus.CANCELLED,
+        )
+        .limit(1)
+    )
+    row = session.execute(
+        select(
+            select(func.min(days.starts_at)).where(days.event_id == event.id).scalar_subquery(),
+            select(func.max(days.ends_at)).where(days.event_id == event.id).scalar_subquery(),
+            exists().where(Municipality.__table__.c.number == number),
+            or_(~restricted, listed),
+            select(func.count()).where(confirmed).scalar_subquery(),
+            select(func.count())
+            .where(confirmed, registrations.c.municipality_number == number)
+            .scalar_subquery(),
+            replay.scalar_subquery() if signup.idempotency_key else null(),
+            existing.scalar_subquery(),
+        )
+    ).one()
+    return _SignUpFacts(*event, *row)
+
+
+def _result_for(session: DbSession, registration_id: int, **flags) -> SignUpResult:
+    return SignUpResult.of(session, session.get_one(Registration, registration_id), **flags)
 
 
 # Every column of the event, refreshed under the lock; relationships stay as loaded.
@@ -153,7 +305,7 @@ def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -
     return event
 
 
-def check_open(event: Event, now: datetime) -> None:
+def check_open(event: "Event | _SignUpFacts", now: datetime) -> None:
     """Registration is open only in its window, never for a cancelled or past event."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError("cancelled", "Arrangementet er avlyst.")
@@ -167,7 +319,7 @@ def check_open(event: Event, now: datetime) -> None:
         raise DomainError("closed", "Påmeldingsfristen er ute.")
 
 
-def check_changeable(event: Event, now: datetime) -> None:
+def check_changeable(event: "Event | _SignUpFacts", now: datetime) -> None:
     """An organiser changes places until the event is over, never on a cancelled one."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError("cancelled", "Arrangementet er avlyst.")
@@ -175,16 +327,9 @@ def check_changeable(event: Event, now: datetime) -> None:
         raise DomainError("past", "Arrangementet er over, og påmeldingene kan ikke endres.")
 
 
-def check_eligible(event: Event, municipality_number: str) -> None:
-    """An event may be open only to given municipalities."""
-    allowed = {municipality.number for municipality in event.eligible_municipalities}
-    if allowed and municipality_number not in allowed:
-        raise DomainError(
-            "not_eligible", "Arrangementet er ikke åpent for deltakere fra kommunen du valgte."
-        )
-
-
-def _status_for_newcomer(event: Event, confirmed: int, confirmed_here: int) -> RegistrationStatus:
+def _status_for_newcomer(
+    event: "Event | _SignUpFacts", confirmed: int, confirmed_here: int
+) -> RegistrationStatus:
     if _fits(event, confirmed, confirmed_here):
         return RegistrationStatus.CONFIRMED
     if event.waitlist_enabled:
@@ -192,7 +337,7 @@ def _status_for_newcomer(event: Event, confirmed: int, confirmed_here: int) -> R
     raise DomainError("full", "Arrangementet er fullt.", no_waitlist=True)
 
 
-def _fits(event: Event, confirmed: int, confirmed_here: int) -> bool:
+def _fits(event: "Event | _SignUpFacts", confirmed: int, confirmed_here: int) -> bool:
     """True when one more confirmed place, from a municipality with `confirmed_here`, fits."""
     if event.capacity is not None and confirmed >= event.capacity:
         return False
@@ -231,20 +376,31 @@ def record_threshold_if_reached(
     session: DbSession, event: Event, now: datetime, confirmed: int | None = None
 ) -> bool:
     """Record, exactly once, the moment confirmed sign-ups first reach the minimum."""
+    if confirmed is None and _reaches_threshold(event, None):
+        confirmed = confirmed_count(session, event.id)
+    if not _reaches_threshold(event, confirmed):
+        return False
+    return _mark_threshold_reached(session, event.id, now)
+
+
+def _reaches_threshold(event: "Event | _SignUpFacts", confirmed: int | None) -> bool:
+    """True when the minimum is not yet recorded and `confirmed` (if known) reaches it."""
     if event.min_participants is None or event.threshold_reached_at is not None:
         return False
-    if confirmed is None:
-        confirmed = confirmed_count(session, event.id)
-    if confirmed < event.min_participants:
-        return False
+    return confirmed is None or confirmed >= event.min_participants
+
+
+def _mark_threshold_reached(session: DbSession, event_id: int, now: datetime) -> bool:
+    """Set threshold_reached_at unless it is set; True when this call set it."""
     # The WHERE makes the write idempotent even if two transactions got this far.
     result = session.execute(
         update(Event)
-        .where(Event.id == event.id, Event.threshold_reached_at.is_(None))
+        .where(Event.id == event_id, Event.threshold_reached_at.is_(None))
         .values(threshold_reached_at=now)
         .execution_options(synchronize_session=False)
     )
-    session.refresh(event, ["threshold_reached_at"])
+    # Once in an event's life: bring the session's copy of the event up to date.
+    session.refresh(session.get_one(Event, event_id), ["threshold_reached_at"])
     return result.rowcount == 1
 
 
@@ -407,21 +563,18 @@ def _earlier_registrations(
     return replay, existing
 
 
-def _find_or_create_person(session: DbSession, signup: SignUp) -> Person:
-    """The person with this e-mail, created on first sign-up.
+def _find_or_create_person(session: DbSession, signup: SignUp) -> int:
+    """The id of the person with this e-mail, created on first sign-up.
 
     An existing person's details are left alone: anyone can type any e-mail address into
     the form, so a sign-up must not be able to rewrite somebody else's name or phone.
     What this sign-up said is kept on the registration itself.
     """
-    insert = (
-        postgresql_insert
-        if session.get_bind(Person).dialect.name == "postgresql"
-        else sqlite_insert
-    )
+    people = Person.__table__
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # ON CONFLICT: two first sign-ups with one e-mail at once must not collide.
-    created = session.scalars(
-        insert(Person)
+    created = session.execute(
+        insert(people)
         .values(
             email=signup.email,
             name=signup.name,
@@ -431,7 +584,10 @@ def _find_or_create_person(session: DbSession, signup: SignUp) -> Person:
             profession=signup.profession,
             locale=signup.locale,
         )
-        .on_conflict_do_nothing(index_elements=[Person.email])
-        .returning(Person)
-    ).one_or_none()
-    return created or session.scalars(select(Person).where(Person.email == signup.email)).one()
+        .on_conflict_do_nothing(index_elements=[people.c.email])
+        .returning(people.c.id)
+    ).scalar_one_or_none()
+    return (
+        created
+        or session.execute(select(people.c.id).where(people.c.email == signup.email)).scalar_one()
+    )

@@ -7,25 +7,19 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import get_locale
 from sqlalchemy import select
 
 from usht_events.catalogue import rules as catalogue_rules
+from usht_events.catalogue.models import Event
 from usht_events.catalogue.views import render_event_page
 from usht_events.core.db import db, sqlite_begin_mode, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.registration import notifications, rules
 from usht_events.registration.availability import Availability
-from usht_events.registration.forms import (
-    CancelForm,
-    SignUpForm,
-    municipality_choices,
-    only_choice,
-    posted_municipality,
-)
+from usht_events.registration.forms import CancelForm, SignUpForm, municipality_choices
 from usht_events.registration.models import Profession, Registration
 
 blueprint = Blueprint("registration", __name__)
@@ -43,54 +37,60 @@ REFUSAL_STATUS = {
 }
 
 
+# Refusals that concern the municipality chosen: shown beside that field.
+MUNICIPALITY_REFUSALS = {"unknown_municipality", "not_eligible"}
+
+
 @blueprint.post("/events/<int:event_id>/register")
 def register(event_id: int):
-    """Sign up: redirect to the manage page, or show the form again with what went wrong."""
+    """Sign up: redirect to the manage page, or show the form again with what went wrong.
+
+    A valid form goes straight to the sign-up rule, which reads what it needs under the
+    event's lock; the event page is loaded only when the form has to be shown again.
+    """
     probe = _probe()
     if probe.skip_lock:
         # The control run drops SQLite's lock too (BEGIN DEFERRED) before the first query;
         # the request teardown restores the begin mode.
         sqlite_begin_mode.set("DEFERRED")
-    # The sign-up needs only the days and eligibility; the rest loads if the form comes back.
-    event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
-    # Held for the whole request: rules.register then finds it in the session.
-    chosen = posted_municipality(db.session, event, request.form.get("municipality"))
-    form = SignUpForm(municipality_choices=only_choice(chosen))
+    form = SignUpForm()
     if not form.validate_on_submit():
-        return _show_form_again(event, form, 422)
+        return _show_form_again(event_id, form, 422)
     now = utcnow()
     try:
-        result = rules.register(db.session, event.id, _signup_from(form), now, probe)
+        result = rules.register(db.session, event_id, _signup_from(form), now, probe)
     except DomainError as error:
         db.session.rollback()
-        return _show_form_again(event, form, REFUSAL_STATUS.get(error.code, 409), error.message)
+        return _show_form_again(event_id, form, REFUSAL_STATUS.get(error.code, 409), error)
     _notify_sign_up(result, now)
-    # Read before the commit expires it: saves a query per sign-up.
-    token = result.registration.token
     db.session.commit()
     if result.existing:
         # Anyone can type any address: say nothing about that person's place here.
+        event = catalogue_rules.event_for_sign_up(db.session, event_id)
         return render_template("registration/already_registered.html", event=event)
-    return redirect(url_for("registration.manage", token=token), 303)
+    return redirect(url_for("registration.manage", token=result.token), 303)
 
 
 def _notify_sign_up(result: rules.SignUpResult, now) -> None:
-    """Queue the mails a sign-up causes, in its transaction.
-
-    The new place's own mail is queued empty and written by the outbox worker: its calendar
-    files and QR code cost more than the rest of the sign-up, and a popular course opening
-    should not wait for them.
-    """
+    """Queue the mails a sign-up causes, in its transaction."""
     base_url = current_app.config["BASE_URL"]
-    event = result.registration.event
-    if result.created and event.threshold_reached_at == now:
+    if result.threshold_reached:
+        event = db.session.get_one(Event, result.event_id)
         notifications.notify_threshold_reached(db.session, event, base_url, now)
-    notifications.notify_signed_up(db.session, result, base_url, now, defer=True)
+    notifications.queue_sign_up_mail(db.session, result, base_url, now)
 
 
-def _show_form_again(event, form: SignUpForm, status: int, error: str | None = None):
+def _show_form_again(event_id: int, form: SignUpForm, status: int, error: DomainError = None):
+    """The event page with the posted form, its errors, and every municipality to pick from."""
+    event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
+    if error and error.code == "not_found":
+        abort(404)
     form.municipality.choices = municipality_choices(db.session, event)
-    return render_event_page(event, form, status, error)
+    if error and error.code in MUNICIPALITY_REFUSALS:
+        # Beside the field; the form's error summary lists it too.
+        form.municipality.errors = [error.message]
+        error = None
+    return render_event_page(event, form, status, error.message if error else None)
 
 
 def _signup_from(form: SignUpForm) -> rules.SignUp:
