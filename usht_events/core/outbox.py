@@ -132,6 +132,10 @@ def queue_mail(
     return message
 
 
+# Built once (see registration/statements.py for why).
+_INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+
+
 def queue_unrendered_mail(
     session,
     *,
@@ -147,21 +151,19 @@ def queue_unrendered_mail(
     One plain INSERT rather than an ORM object: the public sign-up queues one of these
     while it holds the event's lock.
     """
-    messages = OutboxMessage.__table__
     message_id = session.execute(
-        insert(messages)
-        .values(
-            kind=kind,
-            to_address=to,
-            subject="",
-            body_text="",
-            message_id=f"<{uuid.uuid4().hex}@{domain}>",
-            event_id=event_id,
-            registration_id=registration_id,
-            needs_render=True,
-            created_at=created_at,
-        )
-        .returning(messages.c.id)
+        _INSERT_MESSAGE,
+        {
+            "kind": kind,
+            "to_address": to,
+            "subject": "",
+            "body_text": "",
+            "message_id": f"<{uuid.uuid4().hex}@{domain}>",
+            "event_id": event_id,
+            "registration_id": registration_id,
+            "needs_render": True,
+            "created_at": created_at,
+        },
     ).scalar_one()
     mark_queued(session)
     return message_id

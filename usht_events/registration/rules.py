@@ -12,17 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import Row, and_, exists, func, insert, null, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.models import Event, EventStatus, Session, event_eligible_municipality
+from usht_events.catalogue.models import Event, EventStatus
 from usht_events.core.errors import DomainError
 from usht_events.core.tokens import url_token
-from usht_events.organisations.models import Municipality
+from usht_events.registration import statements
 from usht_events.registration.models import (
-    Person,
     Profession,
     Registration,
     RegistrationSource,
@@ -128,7 +125,26 @@ def register(
     plain statements rather than ORM objects: lock, one query for every fact the decision
     needs, then the writes.
     """
-    facts = _sign_up_facts(session, _lock_for_sign_up(session, event_id, probe), signup)
+    # The person first, outside the lock: the lock is held as briefly as it can be.
+    person_id = _find_or_create_person(session, signup)
+    event = session.execute(
+        statements.EVENT_RULES if probe.skip_lock else statements.LOCK_EVENT_RULES,
+        {"event_id": event_id},
+    ).one_or_none()
+    if event is None:
+        raise DomainError("not_found", "Arrangementet finnes ikke.")
+    facts = SignUpFacts(
+        *event,
+        *session.execute(
+            statements.SIGN_UP_FACTS,
+            {
+                "event_id": event_id,
+                "municipality_number": signup.municipality_number,
+                "idempotency_key": signup.idempotency_key,
+                "person_id": person_id,
+            },
+        ).one(),
+    )
     if not facts.municipality_known:
         raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
     # Checked under the lock: a double click's second request waits, then finds the first.
@@ -154,26 +170,24 @@ def register(
     status = _status_for_newcomer(facts, facts.confirmed, facts.confirmed_here)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
-    person_id = _find_or_create_person(session, signup)
     token = url_token()
     registration_id = session.execute(
-        insert(Registration.__table__)
-        .values(
-            event_id=event_id,
-            person_id=person_id,
-            status=status,
-            source=signup.source,
-            municipality_number=signup.municipality_number,
-            workplace=signup.workplace,
-            profession=signup.profession,
-            needs=signup.needs,
-            token=token,
-            idempotency_key=signup.idempotency_key,
-            created_at=now,
-            consent_at=now,
-            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
-        )
-        .returning(Registration.__table__.c.id)
+        statements.INSERT_REGISTRATION,
+        {
+            "event_id": event_id,
+            "person_id": person_id,
+            "status": status,
+            "source": signup.source,
+            "municipality_number": signup.municipality_number,
+            "workplace": signup.workplace,
+            "profession": signup.profession,
+            "needs": signup.needs,
+            "token": token,
+            "idempotency_key": signup.idempotency_key,
+            "created_at": now,
+            "consent_at": now,
+            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+        },
     ).scalar_one()
     reached = (
         status == RegistrationStatus.CONFIRMED
@@ -193,8 +207,9 @@ def register(
 
 
 @dataclass(frozen=True)
-class _SignUpFacts:
-    """Everything a sign-up decides on: the locked event's rules, then what one query read."""
+class SignUpFacts:
+    """Everything a sign-up decides on: the locked event's rules, then what one query read
+    (see statements.py)."""
 
     id: int
     status: EventStatus
@@ -215,78 +230,6 @@ class _SignUpFacts:
     existing_id: int | None
 
 
-# The event's columns a sign-up decides on: the first fields of _SignUpFacts.
-_SIGN_UP_RULES = [
-    Event.__table__.c[name]
-    for name in (
-        "id",
-        "status",
-        "registration_opens_at",
-        "registration_closes_at",
-        "capacity",
-        "seats_per_municipality",
-        "waitlist_enabled",
-        "min_participants",
-        "threshold_reached_at",
-    )
-]
-
-
-def _lock_for_sign_up(session: DbSession, event_id: int, probe: RaceProbe) -> Row:
-    """The event's sign-up rules, holding its row lock until the transaction ends."""
-    query = select(*_SIGN_UP_RULES).where(Event.__table__.c.id == event_id)
-    event = session.execute(query if probe.skip_lock else query.with_for_update()).one_or_none()
-    if event is None:
-        raise DomainError("not_found", "Arrangementet finnes ikke.")
-    return event
-
-
-def _sign_up_facts(session: DbSession, event: Row, signup: SignUp) -> _SignUpFacts:
-    """Add to the locked event's rules its dates, counts, earlier registrations and
-    eligibility, read in one round trip.
-
-    The query runs after the lock is taken, so on PostgreSQL its snapshot sees every
-    sign-up committed before ours got the lock.
-    """
-    registrations, people = Registration.__table__, Person.__table__
-    days, eligible = Session.__table__.c, event_eligible_municipality.c
-    number = signup.municipality_number
-    confirmed = and_(
-        registrations.c.event_id == event.id,
-        registrations.c.status == RegistrationStatus.CONFIRMED,
-    )
-    restricted = exists().where(eligible.event_id == event.id)
-    listed = exists().where(eligible.event_id == event.id, eligible.municipality_number == number)
-    replay = select(registrations.c.id).where(
-        registrations.c.idempotency_key == signup.idempotency_key
-    )
-    existing = (
-        select(registrations.c.id)
-        .join(people, people.c.id == registrations.c.person_id)
-        .where(
-            registrations.c.event_id == event.id,
-            people.c.email == signup.email,
-            registrations.c.status != RegistrationStatus.CANCELLED,
-        )
-        .limit(1)
-    )
-    row = session.execute(
-        select(
-            select(func.min(days.starts_at)).where(days.event_id == event.id).scalar_subquery(),
-            select(func.max(days.ends_at)).where(days.event_id == event.id).scalar_subquery(),
-            exists().where(Municipality.__table__.c.number == number),
-            or_(~restricted, listed),
-            select(func.count()).where(confirmed).scalar_subquery(),
-            select(func.count())
-            .where(confirmed, registrations.c.municipality_number == number)
-            .scalar_subquery(),
-            replay.scalar_subquery() if signup.idempotency_key else null(),
-            existing.scalar_subquery(),
-        )
-    ).one()
-    return _SignUpFacts(*event, *row)
-
-
 def _result_for(session: DbSession, registration_id: int, **flags) -> SignUpResult:
     return SignUpResult.of(session, session.get_one(Registration, registration_id), **flags)
 
@@ -305,7 +248,7 @@ def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -
     return event
 
 
-def check_open(event: "Event | _SignUpFacts", now: datetime) -> None:
+def check_open(event: "Event | SignUpFacts", now: datetime) -> None:
     """Registration is open only in its window, never for a cancelled or past event."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError("cancelled", "Arrangementet er avlyst.")
@@ -319,7 +262,7 @@ def check_open(event: "Event | _SignUpFacts", now: datetime) -> None:
         raise DomainError("closed", "Påmeldingsfristen er ute.")
 
 
-def check_changeable(event: "Event | _SignUpFacts", now: datetime) -> None:
+def check_changeable(event: "Event | SignUpFacts", now: datetime) -> None:
     """An organiser changes places until the event is over, never on a cancelled one."""
     if event.status == EventStatus.CANCELLED:
         raise DomainError("cancelled", "Arrangementet er avlyst.")
@@ -328,7 +271,7 @@ def check_changeable(event: "Event | _SignUpFacts", now: datetime) -> None:
 
 
 def _status_for_newcomer(
-    event: "Event | _SignUpFacts", confirmed: int, confirmed_here: int
+    event: "Event | SignUpFacts", confirmed: int, confirmed_here: int
 ) -> RegistrationStatus:
     if _fits(event, confirmed, confirmed_here):
         return RegistrationStatus.CONFIRMED
@@ -337,7 +280,7 @@ def _status_for_newcomer(
     raise DomainError("full", "Arrangementet er fullt.", no_waitlist=True)
 
 
-def _fits(event: "Event | _SignUpFacts", confirmed: int, confirmed_here: int) -> bool:
+def _fits(event: "Event | SignUpFacts", confirmed: int, confirmed_here: int) -> bool:
     """True when one more confirmed place, from a municipality with `confirmed_here`, fits."""
     if event.capacity is not None and confirmed >= event.capacity:
         return False
@@ -383,7 +326,7 @@ def record_threshold_if_reached(
     return _mark_threshold_reached(session, event.id, now)
 
 
-def _reaches_threshold(event: "Event | _SignUpFacts", confirmed: int | None) -> bool:
+def _reaches_threshold(event: "Event | SignUpFacts", confirmed: int | None) -> bool:
     """True when the minimum is not yet recorded and `confirmed` (if known) reaches it."""
     if event.min_participants is None or event.threshold_reached_at is not None:
         return False
@@ -570,24 +513,19 @@ def _find_or_create_person(session: DbSession, signup: SignUp) -> int:
     the form, so a sign-up must not be able to rewrite somebody else's name or phone.
     What this sign-up said is kept on the registration itself.
     """
-    people = Person.__table__
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    # ON CONFLICT: two first sign-ups with one e-mail at once must not collide.
+    dialect = session.get_bind().dialect.name
     created = session.execute(
-        insert(people)
-        .values(
-            email=signup.email,
-            name=signup.name,
-            phone=signup.phone,
-            municipality_number=signup.municipality_number,
-            workplace=signup.workplace,
-            profession=signup.profession,
-            locale=signup.locale,
-        )
-        .on_conflict_do_nothing(index_elements=[people.c.email])
-        .returning(people.c.id)
+        statements.INSERT_PERSON[dialect],
+        {
+            "email": signup.email,
+            "name": signup.name,
+            "phone": signup.phone,
+            "chosen_municipality": signup.municipality_number,
+            "workplace": signup.workplace,
+            "profession": signup.profession,
+            "locale": signup.locale,
+        },
     ).scalar_one_or_none()
     return (
-        created
-        or session.execute(select(people.c.id).where(people.c.email == signup.email)).scalar_one()
+        created or session.execute(statements.PERSON_BY_EMAIL, {"email": signup.email}).scalar_one()
     )
