@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from usht_events import config as config_module
+from usht_events.core.db import db, ping_connections_after_idle
 from usht_events.core.extensions import init_extensions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +25,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
 
     init_extensions(app)
+    with app.app_context():
+        ping_connections_after_idle(db.engine)
     _register_blueprints(app)
     _register_commands(app)
     return app

@@ -77,7 +77,8 @@ def load(instance_path: Path) -> dict:
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": secret_key or _instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are pinged only after sitting idle (core/db.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

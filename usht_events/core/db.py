@@ -1,10 +1,12 @@
 """The database handle, the model base class and SQLite settings for concurrent writers."""
 
 import contextvars
+import time
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -95,6 +97,35 @@ def _begin_sqlite(connection) -> None:
     """
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"BEGIN {sqlite_begin_mode.get()}")
+
+
+# A connection back in the pool for less than this is handed out without a ping: it worked
+# a moment ago, and on a busy server a ping per request is one more round trip on every
+# sign-up (HikariCP's aliveBypassWindow does the same). A connection idle for longer is
+# pinged first, so a database restart during a quiet spell costs no request an error.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def ping_connections_after_idle(engine: Engine) -> None:
+    """Check that a pooled connection still answers before use, if it sat idle a while."""
+    if engine.dialect.name == "sqlite":
+        return  # a file, not a server: there is no connection to lose
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _note_last_use(dbapi_connection, connection_record) -> None:
+        connection_record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+        last_used = connection_record.info.get("last_used", 0.0)
+        if time.monotonic() - last_used < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool drops this connection and checks out a fresh one.
+            raise DisconnectionError("the pooled connection no longer answers") from error
 
 
 def render_migration_item(type_, obj, autogen_context):
