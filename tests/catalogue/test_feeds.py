@@ -181,6 +181,26 @@ def test_personal_feed_lists_exactly_the_persons_active_registrations(web, make)
     assert response.headers["Cache-Control"] == "private, max-age=300"
 
 
+def test_personal_feed_shows_a_waiting_list_place_as_tentative(web, make):
+    person = make.person()
+    held = make.event(title="ProACT instruktørkurs")
+    waiting = make.event(title="ABC-seminar", days=2)
+    make.registration(held, person)
+    make.registration(waiting, person, status=RegistrationStatus.WAITLISTED)
+    entries = calendar_of(web.get(f"/calendar/personal/{person.feed_token}.ics")).walk("VEVENT")
+    by_title = {str(entry["SUMMARY"]): entry for entry in entries}
+    assert set(by_title) == {
+        "ProACT instruktørkurs",
+        "VENTELISTE: ABC-seminar (dag 1 av 2)",
+        "VENTELISTE: ABC-seminar (dag 2 av 2)",
+    }
+    assert str(by_title["ProACT instruktørkurs"]["STATUS"]) == "CONFIRMED"
+    for day in (1, 2):
+        entry = by_title[f"VENTELISTE: ABC-seminar (dag {day} av 2)"]
+        assert str(entry["STATUS"]) == "TENTATIVE"
+        assert str(entry["DESCRIPTION"]).startswith("Du står på ventelisten.")
+
+
 def test_personal_feed_shows_a_cancelled_event_as_cancelled(web, make):
     person = make.person()
     kept, released = make.event(), make.event()

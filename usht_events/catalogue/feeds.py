@@ -78,6 +78,7 @@ def personal_feed(token: str):
         utcnow(),
         name="Mine USHT-arrangementer",
         refresh_hours=FEED_REFRESH_HOURS,
+        waitlisted=waitlisted_event_ids(db.session, person),
     )
     return _ics_response(body, "mine-arrangementer.ics", private=True)
 
@@ -132,6 +133,18 @@ def personal_events(session: DbSession, person: Person) -> list[Event]:
             .where(held, Event.status.in_(rules.PUBLIC_VISIBLE_STATUSES))
             .order_by(first_start, Event.id)
             .options(selectinload(Event.sessions), selectinload(Event.centre))
+        )
+    )
+
+
+def waitlisted_event_ids(session: DbSession, person: Person) -> set[int]:
+    """The events the person waits for a seat on."""
+    return set(
+        session.scalars(
+            select(Registration.event_id).where(
+                Registration.person_id == person.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
         )
     )
 

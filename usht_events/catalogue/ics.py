@@ -1,6 +1,6 @@
 """Calendar files (RFC 5545): one VEVENT per session, in Oslo time with its VTIMEZONE."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -38,8 +38,12 @@ def build_calendar(
     attendee: str | None = None,
     name: str | None = None,
     refresh_hours: int | None = None,
+    waitlisted: Collection[int] = (),
 ) -> bytes:
     """A VCALENDAR of the given events, every session its own VEVENT.
+
+    Events whose id is in `waitlisted` (a personal feed's places on a waiting list) are
+    TENTATIVE, and say so in the title.
 
     With `method` (REQUEST or CANCEL, for e-mail) each entry names the organiser and the
     `attendee`, which Outlook and Apple Calendar need to update the entry they already have.
@@ -49,7 +53,10 @@ def build_calendar(
     calendar = _calendar(method, name, refresh_hours)
     for event in events:
         for session in event.sessions:
-            calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
+            entry = _vevent(event, session, base_url, now, method, attendee)
+            if event.id in waitlisted and not event.is_cancelled:
+                _mark_waitlisted(entry)
+            calendar.add_component(entry)
     return calendar.to_ical()
 
 
@@ -139,6 +146,15 @@ def _vevent(
     if method:
         _add_scheduling(entry, event, base_url, attendee)
     return entry
+
+
+def _mark_waitlisted(entry: VEvent) -> None:
+    """A place on the waiting list: the time may yet be the person's, but is not promised."""
+    entry["status"] = vText("TENTATIVE")
+    # Like AVLYST: for cancellations, the title says it where STATUS is not shown.
+    entry["summary"] = vText(f"VENTELISTE: {entry['summary']}")
+    waiting = "Du står på ventelisten. Du får e-post hvis du får plass."
+    entry["description"] = vText(f"{waiting}\n\n{entry['description']}")
 
 
 def _wall_time(moment: datetime) -> datetime:
