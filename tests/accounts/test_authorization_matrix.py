@@ -106,7 +106,7 @@ def _client_as(app, world: World, role: str):
     client = app.test_client()
     if role != "anonymous":
         with client.session_transaction() as session:
-            session["_user_id"] = str(world.users[role].id)
+            session["_user_id"] = world.users[role].get_id()
             session["_fresh"] = True
     page = client.get("/").get_data(as_text=True)
     client.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

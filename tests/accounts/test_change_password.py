@@ -1,5 +1,6 @@
 """Changing one's own password at /account/password."""
 
+from tests.conftest import AuthActions
 from tests.factories import TEST_PASSWORD
 from usht_events.accounts.passwords import verify_password
 from usht_events.core.audit import AuditEntry
@@ -70,3 +71,16 @@ def test_nav_links_to_my_account_and_admins_see_users(login_as):
     assert "/admin/users" in admin_page
     assert "Min konto" in organiser_page
     assert "/admin/users" not in organiser_page
+
+
+def test_changing_the_password_ends_every_other_session(app, login_as, csrf_token):
+    client = login_as("organiser")
+    # The same person, logged in on another machine (or someone who learnt the password).
+    elsewhere = app.test_client()
+    assert AuthActions(elsewhere).login(client.user.email, TEST_PASSWORD).status_code == 302
+    assert elsewhere.get("/admin/events").status_code == 200
+    assert _change(client, csrf_token).status_code == 302
+    assert client.get("/admin/events").status_code == 200
+    response = elsewhere.get("/admin/events")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")

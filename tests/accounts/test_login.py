@@ -13,7 +13,7 @@ def test_login_with_right_password_redirects_and_remembers_the_user(app, client,
     response = auth.login("ADMIN@example.no", password)
     assert response.status_code == 302
     with client.session_transaction() as session:
-        assert session["_user_id"] == str(user.id)
+        assert session["_user_id"] == user.get_id()
 
 
 def test_login_with_wrong_password_says_so_in_norwegian(app, client, auth, make):
@@ -60,7 +60,7 @@ def test_login_as_fixture_gives_a_logged_in_client_per_role(login_as):
     for role in ("admin", "organiser", "municipality"):
         client = login_as(role)
         with client.session_transaction() as session:
-            assert session["_user_id"] == str(client.user.id)
+            assert session["_user_id"] == client.user.get_id()
 
 
 @pytest.mark.parametrize(

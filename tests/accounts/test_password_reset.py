@@ -7,6 +7,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from tests.conftest import AuthActions
 from tests.factories import TEST_PASSWORD
 from usht_events.accounts import reset
 from usht_events.accounts.passwords import verify_password
@@ -164,3 +165,13 @@ def test_reset_page_sends_no_referrer(app, client, make):
 
 def test_login_page_links_to_reset(app, client):
     assert "/login/reset" in client.get("/login").get_data(as_text=True)
+
+
+def test_reset_ends_every_session_of_the_account(app, client, make, csrf_token):
+    user, password = make.user(role="organiser")
+    db.session.commit()
+    logged_in = app.test_client()
+    assert AuthActions(logged_in).login(user.email, password).status_code == 302
+    assert logged_in.get("/admin/events").status_code == 200
+    assert _set_password(client, csrf_token, _token(app, user)).status_code == 302
+    assert logged_in.get("/admin/events").status_code == 302

@@ -1,6 +1,7 @@
 """Users with roles, bound to a centre or to municipalities."""
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -69,6 +70,19 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def password_stamp(self) -> str:
+        """Changes whenever the password does (each argon2 hash has a fresh salt)."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """What the login session stores: the id and the password stamp.
+
+        A session made before the password changed names an old stamp, and the user
+        loader refuses it: changing or resetting the password logs out every other session.
+        """
+        return f"{self.id}.{self.password_stamp}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -99,6 +99,8 @@ def change_password_view():
             form.current_password.errors.append(error.message)
         else:
             db.session.commit()
+            # The new password stamp ends every other session; this one carries on.
+            login_user(current_user._get_current_object())
             flash("Passordet ditt er endret.", "success")
             return redirect(url_for("accounts.change_password"))
     status = 400 if form.errors else 200

@@ -1,5 +1,6 @@
 """Request hooks, error pages, locale selection and template helpers shared by every area."""
 
+import hmac
 from functools import cache
 
 from babel import support
@@ -26,10 +27,13 @@ def load_user(user_id: str):
     """Flask-Login's user loader."""
     from usht_events.accounts.models import User
 
-    if not user_id.isdigit():
+    number, _, stamp = user_id.partition(".")
+    if not number.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(number))
+    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
+        return None
+    return user
 
 
 def init_web(app: Flask) -> None:
