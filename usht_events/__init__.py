@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from usht_events import config as config_module
 from usht_events.core.db import db, ping_connections_after_idle
@@ -24,6 +25,9 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
 
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # The client's own address (for the login rate limit) and https in generated links.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_extensions(app)
     with app.app_context():
         ping_connections_after_idle(db.engine)

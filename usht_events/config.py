@@ -90,6 +90,9 @@ def load(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "USHT påmelding <pamelding@usht-events.no>"
         ),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Reverse proxies in front of the app (nginx, a load balancer) whose X-Forwarded-*
+        # headers are trusted; 0 trusts none, since anyone can send those headers.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Outbox delivery: attempts before a mail is marked failed, mails claimed per batch,
         # back-off doubling from the base up to the cap, and how long a worker's claim lasts.
         "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8")),

@@ -103,3 +103,31 @@ def test_redis_url_selects_redis_storage(monkeypatch, tmp_path):
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
     monkeypatch.delenv("REDIS_URL")
     assert config.load(tmp_path)["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def _attempt_via_proxy(client, forwarded_for: str, email: str):
+    return client.post(
+        "/login",
+        data={"email": email, "password": "feil passord"},
+        environ_base={"REMOTE_ADDR": "10.0.0.254"},  # the proxy
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_is_limited_by_its_own_address(app, limited_app):
+    client = limited_app(TRUSTED_PROXIES=1).test_client()
+    # Five people behind one nginx: each has a budget of its own.
+    for person in range(5):
+        for attempt in range(5):
+            response = _attempt_via_proxy(client, f"192.0.2.{person}", f"p{person}-{attempt}@x.no")
+            assert response.status_code == 401
+    assert _attempt_via_proxy(client, "192.0.2.0", "p0-last@x.no").status_code == 429
+
+
+def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(app, limited_app):
+    client = limited_app().test_client()
+    # Made-up X-Forwarded-For headers do not give an attacker fresh budgets.
+    statuses = [
+        _attempt_via_proxy(client, f"192.0.2.{n}", f"p{n}@x.no").status_code for n in range(6)
+    ]
+    assert statuses == [401] * 5 + [429]
