@@ -23,8 +23,11 @@ def index():
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
     form = CalendarFilterForm(request.args, municipalities=municipalities, **choices)
     valid = form.validate()
+    # Anything but a plain page number (say "¹", which str.isdigit accepts) means page 1.
     page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and 0 < int(page_number) < 10_000 else 1
+    if not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 10_000):
+        page_number = "1"
+    page_number = int(page_number)
     filters = form.to_filter() if valid else rules.EventFilter()
     now = utcnow()
     page = rules.find_events(

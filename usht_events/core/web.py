@@ -4,7 +4,7 @@ import hmac
 from functools import cache
 
 from babel import support
-from flask import Flask, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from wtforms.i18n import messages_path
 
@@ -28,7 +28,7 @@ def load_user(user_id: str):
     from usht_events.accounts.models import User
 
     number, _, stamp = user_id.partition(".")
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         return None
     user = db.session.get(User, int(number))
     if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
@@ -38,6 +38,7 @@ def load_user(user_id: str):
 
 def init_web(app: Flask) -> None:
     """Register hooks, error handlers and template filters."""
+    app.before_request(_refuse_nul_in_address)
     app.before_request(_choose_sqlite_begin_mode)
     app.before_request(_preload_form_translations)
     app.teardown_request(_reset_sqlite_begin_mode)
@@ -79,6 +80,19 @@ def _form_translations(locale: str) -> support.Translations:
 def _preload_form_translations() -> None:
     # Flask-WTF would otherwise read WTForms' catalogue from disk on every request.
     request.wtforms_translations = _form_translations(_current_locale())
+
+
+def _refuse_nul_in_address() -> None:
+    """400 for a NUL character anywhere in the path or query string.
+
+    No address of ours has one, and PostgreSQL refuses text containing it, so a token or
+    filter with one would otherwise fail in the database rather than be "not found".
+    (Form fields are checked by their own validators, which say what is wrong.)
+    """
+    if "\x00" in request.path or "\x00" in request.query_string.decode("utf-8", "replace"):
+        abort(400)
+    if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+        abort(400)
 
 
 def _choose_sqlite_begin_mode() -> None:
