@@ -63,6 +63,11 @@ class World:
 
 @pytest.fixture
 def world(app, make) -> World:
+    return build_world(make)
+
+
+def build_world(make) -> World:
+    """Centre A with a full event, two places and a failed mail; every kind of user."""
     centre = make.centre("ost", region=("3107",))
     other_centre = make.centre("vest", region=("3907",))
     event = make.event(centre=centre, capacity=1)
