@@ -7,7 +7,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from usht_events.catalogue.models import EVENT_KIND_LABELS, EventKind
 from usht_events.catalogue.rules import EventFilter
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import QuickSelect, plain_text, strip_text
 
 
 class CalendarFilterForm(FlaskForm):
@@ -29,7 +29,7 @@ class CalendarFilterForm(FlaskForm):
         + [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in EventKind],
         validate_choice=False,
     )
-    municipality = SelectField("Åpent for kommune", validate_choice=False)
+    municipality = SelectField("Åpent for kommune", validate_choice=False, widget=QuickSelect())
     date_from = DateField("Fra dato", name="from", validators=[Optional()], format="%Y-%m-%d")
     date_to = DateField("Til dato", name="to", validators=[Optional()], format="%Y-%m-%d")
 

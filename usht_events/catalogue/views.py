@@ -20,7 +20,10 @@ blueprint = Blueprint("catalogue", __name__)
 def index():
     """Upcoming published events matching the filters, soonest first, a page at a time."""
     choices = rules.filter_choices(db.session)
-    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
+    # Rows, not objects: all ~360 municipalities, on every request.
+    municipalities = db.session.execute(
+        select(Municipality.number, Municipality.name).order_by(Municipality.name)
+    )
     form = CalendarFilterForm(request.args, municipalities=municipalities, **choices)
     valid = form.validate()
     # Anything but a plain page number (say "¹", which str.isdigit accepts) means page 1.

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from usht_events.catalogue.models import Event
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import QuickSelect, plain_text, strip_text
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import PROFESSION_LABELS, Profession
 
@@ -52,6 +52,7 @@ def municipality_field(required: str, *, validate_choice: bool = True) -> Select
             Regexp(r"^[0-9]{4}$", message="Velg en kommune fra listen."),
         ],
         validate_choice=validate_choice,
+        widget=QuickSelect(),
     )
 
 
@@ -125,8 +126,9 @@ def municipality_choices(session, event: Event) -> list[SelectChoice]:
     if event.eligible_municipalities:
         return placeholder + _options(event.eligible_municipalities, "Kommuner som kan delta")
     region = {m.number for m in event.centre.region}
-    others = session.scalars(
-        select(Municipality)
+    # Plain rows, not objects: this list is most of the country and every event page has it.
+    others = session.execute(
+        select(Municipality.number, Municipality.name, Municipality.county_name)
         .where(Municipality.number.not_in(region))
         .order_by(Municipality.county_name, Municipality.name)
     )
