@@ -484,6 +484,16 @@ def test_deferred_sign_up_mail_is_queued_empty_and_held_back(mail_context, confi
     assert message.needs_render and message.body_text == "" and message.attachments == []
 
 
+def test_queue_sign_up_mail_sends_the_link_again_to_an_address_that_has_a_place(
+    mail_context, confirmed
+):
+    result = SignUpResult.of(db.session, confirmed, existing=True)
+    message_id = notifications.queue_sign_up_mail(db.session, result, BASE, NOW)
+    assert message_id == _one("existing_place").id
+    again = SignUpResult.of(db.session, confirmed, created=False)
+    assert notifications.queue_sign_up_mail(db.session, again, BASE, NOW) is None
+
+
 def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed):
     notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
     assert notifications.render_pending(db.session, BASE, NOW) == 1

@@ -129,7 +129,10 @@ def queue_sign_up_mail(session, result: SignUpResult, base_url: str, now: dateti
     """
     if result.existing or not result.created:
         message = notify_signed_up(session, result, base_url, now)
-        return message.id if message else None
+        if message is None:
+            return None
+        session.flush()  # gives the mail its id
+        return message.id
     address = safe_address(result.email)
     if address is None:
         return None
