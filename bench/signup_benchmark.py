@@ -43,6 +43,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=32, help="concurrent clients (32)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
     parser.add_argument("--capacity", type=int, default=150, help="the event's capacity (150)")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=40,
+        help="untimed sign-ups for another event first, so each worker has prepared its "
+        "statements and warmed its caches (40)",
+    )
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--url", help="use this running server instead of starting one")
@@ -157,9 +164,45 @@ def report(args, seconds, results, api: dict, db_confirmed: int | None) -> None:
     print(f"overbooked        {'YES' if confirmed > api['capacity'] else 'no'}")
 
 
-def run(args: argparse.Namespace, base_url: str, event_id: int, database_url: str | None) -> None:
-    """Load the forms, time the POSTs, count, report."""
+def warm_up(base_url: str, event_id: int, args: argparse.Namespace) -> None:
+    """Sign up for the warm-up event, untimed: the figure is for a server in steady state."""
+    clients = [SignUpClient(base_url, event_id) for _ in range(args.warm_up)]
+    with ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(SignUpClient.load_form, clients))
+        statuses = set(
+            pool.map(lambda n: clients[n].submit(f"warm-{n}@example.no", OSTFOLD[0]).status_code,
+                     range(len(clients)))
+        )  # fmt: skip
+    for client in clients:
+        client.close()
+    if statuses - {303}:
+        raise SystemExit(f"the warm-up sign-ups failed: {sorted(statuses)}")
+
+
+def checkpoint(database_url: str | None) -> None:
+    """Flush what earlier work left in PostgreSQL's buffers, so the timed phase does not pay."""
+    if database_url is None or not database_url.startswith("postgresql"):
+        return
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("CHECKPOINT"))
+    finally:
+        engine.dispose()
+
+
+def run(
+    args: argparse.Namespace,
+    base_url: str,
+    event_id: int,
+    database_url: str | None,
+    warm_up_event_id: int | None = None,
+) -> None:
+    """Warm up, load the forms, time the POSTs, count, report."""
+    if warm_up_event_id is not None and args.warm_up:
+        warm_up(base_url, warm_up_event_id, args)
     clients = load_forms(base_url, event_id, args)
+    checkpoint(database_url)
     try:
         seconds, results = post_all(clients, args.threads)
     finally:
@@ -183,8 +226,11 @@ def main(argv=None) -> None:
         event_id = create_open_event(
             database_url, capacity=args.capacity, municipalities=OSTFOLD, all_municipalities=True
         )
+        warm_up_event_id = create_open_event(
+            database_url, capacity=max(args.warm_up, 1), municipalities=OSTFOLD
+        )
         server = stack.enter_context(GunicornServer(database_url, workers=args.workers))
-        run(args, server.url, event_id, database_url)
+        run(args, server.url, event_id, database_url, warm_up_event_id)
 
 
 if __name__ == "__main__":
