@@ -129,24 +129,7 @@ def register(
     # control run writes it after the count instead, because on SQLite a transaction's
     # first write takes the database's write lock, and the control run must hold none.
     person_id = None if probe.skip_lock else _find_or_create_person(session, signup)
-    event = session.execute(
-        statements.EVENT_RULES if probe.skip_lock else statements.LOCK_EVENT_RULES,
-        {"event_id": event_id},
-    ).one_or_none()
-    if event is None:
-        raise DomainError("not_found", "Arrangementet finnes ikke.")
-    facts = SignUpFacts(
-        *event,
-        *session.execute(
-            statements.SIGN_UP_FACTS,
-            {
-                "event_id": event_id,
-                "municipality_number": signup.municipality_number,
-                "idempotency_key": signup.idempotency_key,
-                "person_id": person_id,
-            },
-        ).one(),
-    )
+    facts = _lock_and_read_facts(session, event_id, signup, person_id, probe)
     if not facts.municipality_known:
         raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
     # Checked under the lock: a double click's second request waits, then finds the first.
@@ -174,25 +157,7 @@ def register(
         time.sleep(probe.pause_seconds)
     if person_id is None:
         person_id = _find_or_create_person(session, signup)
-    token = url_token()
-    registration_id = session.execute(
-        statements.INSERT_REGISTRATION,
-        {
-            "event_id": event_id,
-            "person_id": person_id,
-            "status": status,
-            "source": signup.source,
-            "municipality_number": signup.municipality_number,
-            "workplace": signup.workplace,
-            "profession": signup.profession,
-            "needs": signup.needs,
-            "token": token,
-            "idempotency_key": signup.idempotency_key,
-            "created_at": now,
-            "consent_at": now,
-            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
-        },
-    ).scalar_one()
+    registration_id, token = _insert_registration(session, event_id, person_id, signup, status, now)
     reached = (
         status == RegistrationStatus.CONFIRMED
         and _reaches_threshold(facts, facts.confirmed + 1)
@@ -232,6 +197,63 @@ class SignUpFacts:
     confirmed_here: int
     replay_id: int | None
     existing_id: int | None
+
+
+def _lock_and_read_facts(
+    session: DbSession,
+    event_id: int,
+    signup: SignUp,
+    person_id: int | None,
+    probe: RaceProbe,
+) -> SignUpFacts:
+    """Lock the event's row, then read everything the decision needs (statements.py)."""
+    event = session.execute(
+        statements.EVENT_RULES if probe.skip_lock else statements.LOCK_EVENT_RULES,
+        {"event_id": event_id},
+    ).one_or_none()
+    if event is None:
+        raise DomainError("not_found", "Arrangementet finnes ikke.")
+    facts = session.execute(
+        statements.SIGN_UP_FACTS,
+        {
+            "event_id": event_id,
+            "municipality_number": signup.municipality_number,
+            "idempotency_key": signup.idempotency_key,
+            "person_id": person_id,
+        },
+    ).one()
+    return SignUpFacts(*event, *facts)
+
+
+def _insert_registration(
+    session: DbSession,
+    event_id: int,
+    person_id: int,
+    signup: SignUp,
+    status: RegistrationStatus,
+    now: datetime,
+) -> tuple[int, str]:
+    """Write the new place; return its id and the token of its manage link."""
+    token = url_token()
+    registration_id = session.execute(
+        statements.INSERT_REGISTRATION,
+        {
+            "event_id": event_id,
+            "person_id": person_id,
+            "status": status,
+            "source": signup.source,
+            "municipality_number": signup.municipality_number,
+            "workplace": signup.workplace,
+            "profession": signup.profession,
+            "needs": signup.needs,
+            "token": token,
+            "idempotency_key": signup.idempotency_key,
+            "created_at": now,
+            "consent_at": now,
+            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+        },
+    ).scalar_one()
+    return registration_id, token
 
 
 def _result_for(session: DbSession, registration_id: int, **flags) -> SignUpResult:
