@@ -302,3 +302,27 @@ def test_reaching_the_minimum_tells_the_confirmed_that_the_event_runs(make, post
     post_sign_up(event.id, email="b@example.no")
     kinds = [kind for kind, _ in _outbox_kinds()]
     assert kinds.count("threshold_reached") == 2
+
+
+def test_sign_up_form_speaks_english_when_asked(client, event):
+    page = client.get(f"/events/{event.id}?lang=en").get_data(as_text=True)
+    for text in ("Full name", "Mobile number (optional)", "Choose profession", "Nurse"):
+        assert text in page
+    assert "Fullt navn" not in page and "Sykepleier" not in page
+    data = _form_fields(page) | _valid(name="", profession="")
+    response = client.post(f"/events/{event.id}/register", data=data)
+    assert response.status_code == 422
+    answer = response.get_data(as_text=True)
+    assert "Enter your name." in answer and "Choose your profession." in answer
+
+
+def test_refusal_is_in_english_when_asked(make, client):
+    make.municipality("3107")
+    event = make.event()
+    db.session.commit()
+    data = _form_fields(client.get(f"/events/{event.id}?lang=en").get_data(as_text=True))
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    response = client.post(f"/events/{event.id}/register", data=data | _valid())
+    assert response.status_code == 409
+    assert "The registration deadline has passed." in response.get_data(as_text=True)

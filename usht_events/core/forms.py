@@ -2,6 +2,7 @@
 
 import unicodedata
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 from wtforms.widgets import Select
@@ -25,7 +26,7 @@ def plain_text(multiline: bool = False):
             if multiline and char in _ALLOWED_CONTROLS:
                 continue
             if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
-                raise ValidationError("Feltet inneholder tegn som ikke er tillatt.")
+                raise ValidationError(gettext("Feltet inneholder tegn som ikke er tillatt."))
 
     return check
 

@@ -3,6 +3,8 @@
 import re
 import secrets
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
@@ -20,7 +22,7 @@ FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 def name_field(required: str) -> StringField:
     """Full name; `required` says what to write when it is missing."""
     return StringField(
-        "Fullt navn",
+        _l("Fullt navn"),
         filters=[strip_text],
         validators=[DataRequired(required), Length(max=200), plain_text()],
     )
@@ -29,12 +31,12 @@ def name_field(required: str) -> StringField:
 def email_field(required: str) -> EmailField:
     """E-mail address, checked for form."""
     return EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[strip_text],
         validators=[
             DataRequired(required),
-            Length(max=254, message="E-postadressen er for lang."),
-            Email("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no."),
+            Length(max=254, message=_l("E-postadressen er for lang.")),
+            Email(_l("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no.")),
         ],
     )
 
@@ -46,10 +48,10 @@ def municipality_field(required: str, *, validate_choice: bool = True) -> Select
     checks that it is a municipality the event takes.
     """
     return SelectField(
-        "Kommune",
+        _l("Kommune"),
         validators=[
             DataRequired(required),
-            Regexp(r"^[0-9]{4}$", message="Velg en kommune fra listen."),
+            Regexp(r"^[0-9]{4}$", message=_l("Velg en kommune fra listen.")),
         ],
         validate_choice=validate_choice,
         widget=QuickSelect(),
@@ -59,7 +61,7 @@ def municipality_field(required: str, *, validate_choice: bool = True) -> Select
 def workplace_field(required: str) -> StringField:
     """Workplace, free text."""
     return StringField(
-        "Arbeidssted",
+        _l("Arbeidssted"),
         filters=[strip_text],
         validators=[DataRequired(required), Length(max=200), plain_text()],
     )
@@ -68,9 +70,9 @@ def workplace_field(required: str) -> StringField:
 def profession_field(required: str) -> SelectField:
     """One of the fixed professions."""
     return SelectField(
-        "Yrke",
-        choices=[SelectChoice("", "Velg yrke")]
-        + [SelectChoice(p.value, PROFESSION_LABELS[p]) for p in Profession],
+        _l("Yrke"),
+        choices=[SelectChoice("", _l("Velg yrke"))]
+        + [SelectChoice(p.value, _l(PROFESSION_LABELS[p])) for p in Profession],
         validators=[DataRequired(required)],
     )
 
@@ -78,32 +80,33 @@ def profession_field(required: str) -> SelectField:
 class SignUpForm(FlaskForm):
     """Name, contact, municipality, workplace, profession, needs and consent."""
 
-    name = name_field("Skriv inn navnet ditt.")
-    email = email_field("Skriv inn e-postadressen din.")
+    name = name_field(_l("Skriv inn navnet ditt."))
+    email = email_field(_l("Skriv inn e-postadressen din."))
     phone = StringField(
-        "Mobilnummer (valgfritt)",
+        _l("Mobilnummer (valgfritt)"),
         filters=[strip_text],
         validators=[
             Optional(),
-            Length(max=20, message="Telefonnummeret er for langt."),
+            Length(max=20, message=_l("Telefonnummeret er for langt.")),
             Regexp(
-                r"^\+?[0-9 ]{8,19}$", message="Skriv telefonnummeret med sifre, f.eks. 912 34 567."
+                r"^\+?[0-9 ]{8,19}$",
+                message=_l("Skriv telefonnummeret med sifre, f.eks. 912 34 567."),
             ),
         ],
     )
     # The sign-up rule checks the choice under the event's lock (unknown_municipality,
     # not_eligible): the ~360 choices are built only when the form is shown.
-    municipality = municipality_field("Velg kommunen du jobber i.", validate_choice=False)
-    workplace = workplace_field("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem.")
-    profession = profession_field("Velg yrket ditt.")
+    municipality = municipality_field(_l("Velg kommunen du jobber i."), validate_choice=False)
+    workplace = workplace_field(_l("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem."))
+    profession = profession_field(_l("Velg yrket ditt."))
     needs = TextAreaField(
-        "Behov for tilrettelegging eller spesialkost (valgfritt)",
+        _l("Behov for tilrettelegging eller spesialkost (valgfritt)"),
         filters=[strip_text],
         validators=[Optional(), Length(max=1000), plain_text(multiline=True)],
     )
     consent = BooleanField(
-        "Jeg samtykker til at opplysningene lagres og brukes til å gjennomføre arrangementet.",
-        validators=[DataRequired("Du må samtykke for å kunne melde deg på.")],
+        _l("Jeg samtykker til at opplysningene lagres og brukes til å gjennomføre arrangementet."),
+        validators=[DataRequired(_l("Du må samtykke for å kunne melde deg på."))],
     )
     # Same key for every submission of one rendered form: a double click finds the first.
     form_key = HiddenField()
@@ -122,9 +125,11 @@ class SignUpForm(FlaskForm):
 
 def municipality_choices(session, event: Event) -> list[SelectChoice]:
     """The municipalities someone may pick for this event, grouped for a native select."""
-    placeholder = [SelectChoice("", "Velg kommune")]
+    placeholder = [SelectChoice("", gettext("Velg kommune"))]
     if event.eligible_municipalities:
-        return placeholder + _options(event.eligible_municipalities, "Kommuner som kan delta")
+        return placeholder + _options(
+            event.eligible_municipalities, gettext("Kommuner som kan delta")
+        )
     region = {m.number for m in event.centre.region}
     # Plain rows, not objects: this list is most of the country and every event page has it.
     others = session.execute(
@@ -133,7 +138,9 @@ def municipality_choices(session, event: Event) -> list[SelectChoice]:
         .order_by(Municipality.county_name, Municipality.name)
     )
     # The centre's own region first: that is where nearly everyone signing up works.
-    region_group = _options(event.centre.region, f"Regionen til {event.centre.name}")
+    region_group = _options(
+        event.centre.region, gettext("Regionen til %(centre)s", centre=event.centre.name)
+    )
     return (
         placeholder
         + region_group

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from usht_events.catalogue.models import Event, enum_column
 from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.core.i18n import N_
 from usht_events.core.tokens import readable_code, url_token
 from usht_events.organisations.models import Municipality
 
@@ -30,14 +31,14 @@ class Profession(enum.StrEnum):
 
 
 PROFESSION_LABELS = {
-    Profession.NURSE: "Sykepleier",
-    Profession.SOCIAL_EDUCATOR: "Vernepleier",
-    Profession.HEALTH_WORKER: "Helsefagarbeider",
-    Profession.PHYSICIAN: "Lege",
-    Profession.PHYSIOTHERAPIST: "Fysioterapeut",
-    Profession.OCCUPATIONAL_THERAPIST: "Ergoterapeut",
-    Profession.MANAGER: "Leder",
-    Profession.OTHER: "Annet",
+    Profession.NURSE: N_("Sykepleier"),
+    Profession.SOCIAL_EDUCATOR: N_("Vernepleier"),
+    Profession.HEALTH_WORKER: N_("Helsefagarbeider"),
+    Profession.PHYSICIAN: N_("Lege"),
+    Profession.PHYSIOTHERAPIST: N_("Fysioterapeut"),
+    Profession.OCCUPATIONAL_THERAPIST: N_("Ergoterapeut"),
+    Profession.MANAGER: N_("Leder"),
+    Profession.OTHER: N_("Annet"),
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from usht_events.catalogue.models import Event, EventStatus
 from usht_events.core.errors import DomainError
+from usht_events.core.i18n import N_
 from usht_events.core.tokens import url_token
 from usht_events.registration import statements
 from usht_events.registration.models import (
@@ -131,7 +132,7 @@ def register(
     person_id = None if probe.skip_lock else _find_or_create_person(session, signup)
     facts = _lock_and_read_facts(session, event_id, signup, person_id, probe)
     if not facts.municipality_known:
-        raise DomainError("unknown_municipality", "Velg en kommune fra listen.")
+        raise DomainError("unknown_municipality", N_("Velg en kommune fra listen."))
     # Checked under the lock: a double click's second request waits, then finds the first.
     if facts.replay_id is not None:
         return _result_for(session, facts.replay_id, created=False)
@@ -141,7 +142,7 @@ def register(
         check_open(facts, now)
     if not facts.eligible:
         raise DomainError(
-            "not_eligible", "Arrangementet er ikke åpent for deltakere fra kommunen du valgte."
+            "not_eligible", N_("Arrangementet er ikke åpent for deltakere fra kommunen du valgte.")
         )
     if facts.existing_id is not None and by_organiser:
         existing = session.get_one(Registration, facts.existing_id)
@@ -212,7 +213,7 @@ def _lock_and_read_facts(
         {"event_id": event_id},
     ).one_or_none()
     if event is None:
-        raise DomainError("not_found", "Arrangementet finnes ikke.")
+        raise DomainError("not_found", N_("Arrangementet finnes ikke."))
     facts = session.execute(
         statements.SIGN_UP_FACTS,
         {
@@ -268,7 +269,7 @@ def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -
     """Load the event and hold its row lock until the transaction ends."""
     event = session.get(Event, event_id)
     if event is None:
-        raise DomainError("not_found", "Arrangementet finnes ikke.")
+        raise DomainError("not_found", N_("Arrangementet finnes ikke."))
     # Re-read under the lock: what was loaded before it may have changed since.
     session.refresh(event, _EVENT_COLUMNS, with_for_update=None if probe.skip_lock else True)
     return event
@@ -277,23 +278,25 @@ def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -
 def check_open(event: "Event | SignUpFacts", now: datetime) -> None:
     """Registration is open only in its window, never for a cancelled or past event."""
     if event.status == EventStatus.CANCELLED:
-        raise DomainError("cancelled", "Arrangementet er avlyst.")
+        raise DomainError("cancelled", N_("Arrangementet er avlyst."))
     if event.status not in OPEN_STATUSES:
-        raise DomainError("not_found", "Arrangementet finnes ikke.")
+        raise DomainError("not_found", N_("Arrangementet finnes ikke."))
     if event.starts_at is None or event.starts_at <= now:
-        raise DomainError("past", "Arrangementet har allerede startet, og påmeldingen er stengt.")
+        raise DomainError(
+            "past", N_("Arrangementet har allerede startet, og påmeldingen er stengt.")
+        )
     if event.registration_opens_at and now < event.registration_opens_at:
-        raise DomainError("not_yet_open", "Påmeldingen har ikke åpnet ennå.")
+        raise DomainError("not_yet_open", N_("Påmeldingen har ikke åpnet ennå."))
     if event.registration_closes_at and now >= event.registration_closes_at:
-        raise DomainError("closed", "Påmeldingsfristen er ute.")
+        raise DomainError("closed", N_("Påmeldingsfristen er ute."))
 
 
 def check_changeable(event: "Event | SignUpFacts", now: datetime) -> None:
     """An organiser changes places until the event is over, never on a cancelled one."""
     if event.status == EventStatus.CANCELLED:
-        raise DomainError("cancelled", "Arrangementet er avlyst.")
+        raise DomainError("cancelled", N_("Arrangementet er avlyst."))
     if event.ends_at is not None and event.ends_at <= now:
-        raise DomainError("past", "Arrangementet er over, og påmeldingene kan ikke endres.")
+        raise DomainError("past", N_("Arrangementet er over, og påmeldingene kan ikke endres."))
 
 
 def _status_for_newcomer(
@@ -303,7 +306,7 @@ def _status_for_newcomer(
         return RegistrationStatus.CONFIRMED
     if event.waitlist_enabled:
         return RegistrationStatus.WAITLISTED
-    raise DomainError("full", "Arrangementet er fullt.", no_waitlist=True)
+    raise DomainError("full", N_("Arrangementet er fullt."), no_waitlist=True)
 
 
 def _fits(event: "Event | SignUpFacts", confirmed: int, confirmed_here: int) -> bool:
@@ -378,7 +381,7 @@ def cancel(session: DbSession, registration: Registration, now: datetime) -> lis
     event = lock_event(session, registration.event_id)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError("already_cancelled", "Påmeldingen er allerede avmeldt.")
+        raise DomainError("already_cancelled", N_("Påmeldingen er allerede avmeldt."))
     if event.starts_at is not None and event.starts_at <= now:
         raise DomainError(
             "past", "Arrangementet har startet; kontakt arrangøren for å melde deg av."

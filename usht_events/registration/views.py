@@ -9,7 +9,7 @@ from flask import (
     render_template,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from usht_events.catalogue import rules as catalogue_rules
@@ -86,11 +86,12 @@ def _show_form_again(event_id: int, form: SignUpForm, status: int, error: Domain
     if error and error.code == "not_found":
         abort(404)
     form.municipality.choices = municipality_choices(db.session, event)
+    message = gettext(error.message) if error else None
     if error and error.code in MUNICIPALITY_REFUSALS:
         # Beside the field; the form's error summary lists it too.
-        form.municipality.errors = [error.message]
-        error = None
-    return render_event_page(event, form, status, error.message if error else None)
+        form.municipality.errors = [message]
+        message = None
+    return render_event_page(event, form, status, message)
 
 
 def _signup_from(form: SignUpForm) -> rules.SignUp:
@@ -153,12 +154,12 @@ def cancel(token: str):
                 "registration/cancel.html",
                 registration=registration,
                 form=form,
-                error=error.message,
+                error=gettext(error.message),
             ), 409
         base_url = current_app.config["BASE_URL"]
         notifications.notify_cancelled_by_participant(db.session, registration, base_url, now)
         notifications.notify_promoted(db.session, promoted, base_url, now)
         db.session.commit()
-        flash("Du er meldt av. Takk for at du ga beskjed!", "success")
+        flash(gettext("Du er meldt av. Takk for at du ga beskjed!"), "success")
         return redirect(url_for("registration.manage", token=token), 303)
     return render_template("registration/cancel.html", registration=registration, form=form)
