@@ -80,7 +80,9 @@ def _notify_sign_up(result: rules.SignUpResult, now) -> None:
     notifications.queue_sign_up_mail(db.session, result, base_url, now)
 
 
-def _show_form_again(event_id: int, form: SignUpForm, status: int, error: DomainError = None):
+def _show_form_again(
+    event_id: int, form: SignUpForm, status: int, error: DomainError | None = None
+):
     """The event page with the posted form, its errors, and every municipality to pick from."""
     event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
     if error and error.code == "not_found":
