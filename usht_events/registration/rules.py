@@ -161,7 +161,8 @@ def register(
     registration_id, token = _insert_registration(session, event_id, person_id, signup, status, now)
     reached = (
         status == RegistrationStatus.CONFIRMED
-        and _reaches_threshold(facts, facts.confirmed + 1)
+        and _awaits_threshold(facts)
+        and facts.confirmed + 1 >= facts.min_participants
         and _mark_threshold_reached(session, event_id, now)
     )
     return SignUpResult(
@@ -181,7 +182,6 @@ class SignUpFacts:
     """Everything a sign-up decides on: the locked event's rules, then what one query read
     (see statements.py)."""
 
-    id: int
     status: EventStatus
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
@@ -265,13 +265,13 @@ def _result_for(session: DbSession, registration_id: int, **flags) -> SignUpResu
 _EVENT_COLUMNS = [attribute.key for attribute in Event.__mapper__.column_attrs]
 
 
-def lock_event(session: DbSession, event_id: int, probe: RaceProbe = NO_PROBE) -> Event:
+def lock_event(session: DbSession, event_id: int) -> Event:
     """Load the event and hold its row lock until the transaction ends."""
     event = session.get(Event, event_id)
     if event is None:
         raise DomainError("not_found", N_("Arrangementet finnes ikke."))
     # Re-read under the lock: what was loaded before it may have changed since.
-    session.refresh(event, _EVENT_COLUMNS, with_for_update=None if probe.skip_lock else True)
+    session.refresh(event, _EVENT_COLUMNS, with_for_update=True)
     return event
 
 
@@ -344,22 +344,16 @@ def confirmed_count(session: DbSession, event_id: int) -> int:
     )
 
 
-def record_threshold_if_reached(
-    session: DbSession, event: Event, now: datetime, confirmed: int | None = None
-) -> bool:
+def record_threshold_if_reached(session: DbSession, event: Event, now: datetime) -> bool:
     """Record, exactly once, the moment confirmed sign-ups first reach the minimum."""
-    if confirmed is None and _reaches_threshold(event, None):
-        confirmed = confirmed_count(session, event.id)
-    if not _reaches_threshold(event, confirmed):
+    if not _awaits_threshold(event) or confirmed_count(session, event.id) < event.min_participants:
         return False
     return _mark_threshold_reached(session, event.id, now)
 
 
-def _reaches_threshold(event: "Event | SignUpFacts", confirmed: int | None) -> bool:
-    """True when the minimum is not yet recorded and `confirmed` (if known) reaches it."""
-    if event.min_participants is None or event.threshold_reached_at is not None:
-        return False
-    return confirmed is None or confirmed >= event.min_participants
+def _awaits_threshold(event: "Event | SignUpFacts") -> bool:
+    """The event has a minimum, and reaching it is not yet recorded."""
+    return event.min_participants is not None and event.threshold_reached_at is None
 
 
 def _mark_threshold_reached(session: DbSession, event_id: int, now: datetime) -> bool:

@@ -22,7 +22,6 @@ eligible = event_eligible_municipality.c
 
 # The event's columns a sign-up decides on (the first fields of rules.SignUpFacts).
 EVENT_RULES = select(
-    events.c.id,
     events.c.status,
     events.c.registration_opens_at,
     events.c.registration_closes_at,
