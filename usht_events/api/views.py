@@ -5,7 +5,6 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from usht_events.api.serialise import event_dict
@@ -15,7 +14,6 @@ from usht_events.catalogue.views import availability_for
 from usht_events.core.db import db, utcnow
 from usht_events.core.extensions import csrf
 from usht_events.core.web import ERROR_MESSAGES
-from usht_events.organisations.models import Municipality
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -32,7 +30,7 @@ _NUMBER = re.compile(r"[0-9]{1,6}")
 @blueprint.get("/events")
 def list_events():
     """Upcoming published events matching the calendar's filters, a page at a time."""
-    form = _filter_form()
+    form = CalendarFilterForm.for_request(db.session, request.args)
     valid = form.validate()
     page_number, per_page, paging_errors = _paging()
     filters = form.to_filter()
@@ -84,15 +82,6 @@ def _http_error(error: HTTPException):
     own = "description" in vars(error)
     fallback = ERROR_MESSAGES.get(error.code, ERROR_MESSAGES[400])[1]
     return _error(error.code or 400, error.description if own else fallback)
-
-
-def _filter_form() -> CalendarFilterForm:
-    choices = rules.filter_choices(db.session)
-    # Rows, not objects: all ~360 municipalities, on every request.
-    municipalities = db.session.execute(
-        select(Municipality.number, Municipality.name).order_by(Municipality.name)
-    )
-    return CalendarFilterForm(request.args, municipalities=municipalities, **choices)
 
 
 def _field_errors(form: CalendarFilterForm) -> dict[str, list[str]]:

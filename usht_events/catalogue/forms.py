@@ -1,13 +1,15 @@
 """The public calendar's filter form (GET, no CSRF)."""
 
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from usht_events.catalogue.models import EVENT_KIND_LABELS, EventKind
-from usht_events.catalogue.rules import EventFilter
+from usht_events.catalogue.rules import EventFilter, filter_choices
 from usht_events.core.forms import QuickSelect, plain_text, strip_text
+from usht_events.organisations.models import Municipality
 
 
 class CalendarFilterForm(FlaskForm):
@@ -48,6 +50,15 @@ class CalendarFilterForm(FlaskForm):
         for field in (self.date_from, self.date_to):
             if field.process_errors:
                 field.process_errors = ["Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-03-12."]
+
+    @classmethod
+    def for_request(cls, session, args) -> "CalendarFilterForm":
+        """The form over a query string, its choices read from the database."""
+        # Rows, not objects: all ~360 municipalities, on every request.
+        municipalities = session.execute(
+            select(Municipality.number, Municipality.name).order_by(Municipality.name)
+        )
+        return cls(args, municipalities=municipalities, **filter_choices(session))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -1,13 +1,11 @@
 """The public calendar and event pages."""
 
 from flask import Blueprint, abort, current_app, render_template, request
-from sqlalchemy import select
 
 from usht_events.catalogue import rules
 from usht_events.catalogue.forms import CalendarFilterForm
 from usht_events.catalogue.models import Event
 from usht_events.core.db import db, utcnow
-from usht_events.organisations.models import Municipality
 from usht_events.registration.availability import Availability
 from usht_events.registration.forms import SignUpForm, municipality_choices
 from usht_events.registration.rules import counts_for_events
@@ -19,12 +17,7 @@ blueprint = Blueprint("catalogue", __name__)
 @blueprint.get("/")
 def index():
     """Upcoming published events matching the filters, soonest first, a page at a time."""
-    choices = rules.filter_choices(db.session)
-    # Rows, not objects: all ~360 municipalities, on every request.
-    municipalities = db.session.execute(
-        select(Municipality.number, Municipality.name).order_by(Municipality.name)
-    )
-    form = CalendarFilterForm(request.args, municipalities=municipalities, **choices)
+    form = CalendarFilterForm.for_request(db.session, request.args)
     valid = form.validate()
     # Anything but a plain page number (say "¹", which str.isdigit accepts) means page 1.
     page_number = request.args.get("page", "1")
