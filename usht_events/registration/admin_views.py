@@ -37,15 +37,14 @@ from usht_events.registration.forms import (
     municipality_field,
     name_field,
     profession_field,
+    signup_from,
     workplace_field,
 )
 from usht_events.registration.models import (
-    Profession,
     Registration,
     RegistrationSource,
     RegistrationStatus,
 )
-from usht_events.registration.rules import SignUp
 
 blueprint = Blueprint("registration_admin", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
@@ -156,7 +155,12 @@ def add_registration(event_id: int):
     if form.validate_on_submit():
         try:
             result = admin_rules.add_by_hand(
-                db.session, current_user, event.id, _signup_from(form), _base_url(), utcnow()
+                db.session,
+                current_user,
+                event.id,
+                signup_from(form, source=RegistrationSource.ORGANISER),
+                _base_url(),
+                utcnow(),
             )
         except DomainError as error:
             db.session.rollback()
@@ -313,20 +317,6 @@ def _download(body: bytes, mimetype: str, event, extension: str) -> Response:
             # Personal data: no copy in shared caches or the browser's cache.
             "Cache-Control": "no-store",
         },
-    )
-
-
-def _signup_from(form: AddRegistrationForm) -> SignUp:
-    return SignUp(
-        name=form.name.data,
-        email=form.email.data.lower(),
-        phone=form.phone.data or "",
-        municipality_number=form.municipality.data,
-        workplace=form.workplace.data,
-        profession=Profession(form.profession.data),
-        needs=form.needs.data or "",
-        idempotency_key=form.idempotency_key,
-        source=RegistrationSource.ORGANISER,
     )
 
 

@@ -15,6 +15,7 @@ from usht_events.catalogue.models import Event
 from usht_events.core.forms import QuickSelect, plain_text, strip_text
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import PROFESSION_LABELS, Profession
+from usht_events.registration.rules import SignUp
 
 FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -121,6 +122,22 @@ class SignUpForm(FlaskForm):
     def idempotency_key(self) -> str | None:
         key = self.form_key.data or ""
         return key if FORM_KEY_PATTERN.match(key) else None
+
+
+def signup_from(form, **fields) -> SignUp:
+    """The sign-up a valid form describes: the public one, or the organiser's (with
+    `fields` such as `locale` or `source` added)."""
+    return SignUp(
+        name=form.name.data,
+        email=form.email.data.lower(),
+        phone=form.phone.data or "",
+        municipality_number=form.municipality.data,
+        workplace=form.workplace.data,
+        profession=Profession(form.profession.data),
+        needs=form.needs.data or "",
+        idempotency_key=form.idempotency_key,
+        **fields,
+    )
 
 
 def municipality_choices(session, event: Event) -> list[SelectChoice]:

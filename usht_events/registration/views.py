@@ -19,8 +19,13 @@ from usht_events.core.db import db, sqlite_begin_mode, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.registration import notifications, rules
 from usht_events.registration.availability import Availability
-from usht_events.registration.forms import CancelForm, SignUpForm, municipality_choices
-from usht_events.registration.models import Profession, Registration
+from usht_events.registration.forms import (
+    CancelForm,
+    SignUpForm,
+    municipality_choices,
+    signup_from,
+)
+from usht_events.registration.models import Registration
 
 blueprint = Blueprint("registration", __name__)
 
@@ -58,7 +63,9 @@ def register(event_id: int):
         return _show_form_again(event_id, form, 422)
     now = utcnow()
     try:
-        result = rules.register(db.session, event_id, _signup_from(form), now, probe)
+        result = rules.register(
+            db.session, event_id, signup_from(form, locale=str(get_locale() or "nb")), now, probe
+        )
     except DomainError as error:
         db.session.rollback()
         return _show_form_again(event_id, form, REFUSAL_STATUS.get(error.code, 409), error)
@@ -94,20 +101,6 @@ def _show_form_again(
         form.municipality.errors = [message]
         message = None
     return render_event_page(event, form, status, message)
-
-
-def _signup_from(form: SignUpForm) -> rules.SignUp:
-    return rules.SignUp(
-        name=form.name.data,
-        email=form.email.data.lower(),
-        phone=form.phone.data or "",
-        municipality_number=form.municipality.data,
-        workplace=form.workplace.data,
-        profession=Profession(form.profession.data),
-        needs=form.needs.data or "",
-        locale=str(get_locale() or "nb"),
-        idempotency_key=form.idempotency_key,
-    )
 
 
 def _probe() -> rules.RaceProbe:
