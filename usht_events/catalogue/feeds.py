@@ -100,12 +100,7 @@ def _cancelled_upcoming(session: DbSession, filters: rules.EventFilter, now: dat
     query = select(Event).where(
         Event.status == EventStatus.CANCELLED, Event.published_at.is_not(None), ongoing
     )
-    if filters.centre:
-        query = query.where(Event.centre.has(Centre.slug == filters.centre))
-    if filters.focus:
-        query = query.where(Event.focus_area.has(FocusArea.slug == filters.focus))
-    if filters.kind:
-        query = query.where(Event.kind == filters.kind)
+    query = rules.where_centre_focus_kind(query, filters)
     loads = (selectinload(Event.sessions), selectinload(Event.centre))
     return list(session.scalars(query.limit(FEED_EVENT_LIMIT).options(*loads)))
 

@@ -98,6 +98,17 @@ def _card_loads():
     )
 
 
+def where_centre_focus_kind(query, filters: EventFilter):
+    """Narrow an event query to the filters' centre, focus area and kind, where given."""
+    if filters.centre:
+        query = query.where(Event.centre.has(Centre.slug == filters.centre))
+    if filters.focus:
+        query = query.where(Event.focus_area.has(FocusArea.slug == filters.focus))
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    return query
+
+
 def _apply_filters(query, filters: EventFilter, spans, now: datetime):
     start_bound = oslo_datetime(filters.date_from, time()) if filters.date_from else now
     query = query.where(spans.c.last_end > start_bound)
@@ -105,12 +116,7 @@ def _apply_filters(query, filters: EventFilter, spans, now: datetime):
         query = query.where(
             spans.c.first_start < oslo_datetime(filters.date_to + timedelta(days=1), time())
         )
-    if filters.centre:
-        query = query.where(Event.centre.has(Centre.slug == filters.centre))
-    if filters.focus:
-        query = query.where(Event.focus_area.has(FocusArea.slug == filters.focus))
-    if filters.kind:
-        query = query.where(Event.kind == filters.kind)
+    query = where_centre_focus_kind(query, filters)
     if filters.municipality:
         query = query.where(_open_to(filters.municipality))
     if filters.text:
