@@ -118,10 +118,16 @@ def _client_as(app, world: World, role: str):
     return client
 
 
-def _call(client, rule, ids: dict, method: str):
+def url_for_rule(rule, ids: dict) -> str:
+    """The rule's URL with the world's ids filled in."""
     url = rule.rule
     for name in rule.arguments:
         url = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), url)
+    return url
+
+
+def _call(client, rule, ids: dict, method: str):
+    url = url_for_rule(rule, ids)
     if method == "GET":
         return client.get(url)
     return client.post(url, data={"csrf_token": client.csrf})

@@ -12,6 +12,7 @@ from tests.accounts.test_authorization_matrix import (
     _admin_rules,
     _client_as,
     build_world,
+    url_for_rule,
 )
 from tests.registration.test_public_input_fuzz import nasty_text
 
@@ -30,13 +31,6 @@ def world(any_app, make):
     return build_world(make)
 
 
-def _url(rule, ids: dict) -> str:
-    url = rule.rule
-    for name in rule.arguments:
-        url = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), url)
-    return url
-
-
 def _fields(client, url: str) -> list[str]:
     """The names of the fields the page's forms send, besides the CSRF token."""
     page = client.get(url)
@@ -49,7 +43,7 @@ def _fields(client, url: str) -> list[str]:
 def route(any_app, world, endpoint):
     """The endpoint's rule, its URL in this world, and its form's field names."""
     (rule,) = [rule for rule in _admin_rules(any_app) if rule.endpoint == endpoint]
-    url = _url(rule, world.ids)
+    url = url_for_rule(rule, world.ids)
     client = _client_as(any_app, world, "admin")
     names = _fields(client, url) if {"GET", "POST"} <= rule.methods else []
     return rule, url, names
