@@ -21,6 +21,7 @@ from usht_events.certification.models import (
     CertificationSource,
 )
 from usht_events.core.db import utcnow
+from usht_events.core.outbox import OutboxMessage, OutboxStatus, queue_mail
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import (
     Person,
@@ -180,6 +181,24 @@ class Factories:
         if status == RegistrationStatus.CONFIRMED:
             values["confirmed_at"] = utcnow()
         return self._save(Registration(**(values | fields)))
+
+    def failed_mail(
+        self,
+        event: Event | None = None,
+        subject: str = "Bekreftelse: Kurs",
+        last_error: str = "SMTP 550: mailbox unavailable",
+    ) -> OutboxMessage:
+        """A confirmation the outbox worker gave up on after its eight attempts."""
+        message = queue_mail(
+            self.session,
+            kind="confirmation",
+            to="deltaker@example.no",
+            subject=subject,
+            text="Hei",
+            event_id=event.id if event else None,
+        )
+        message.status, message.attempts, message.last_error = OutboxStatus.FAILED, 8, last_error
+        return self._save(message)
 
     def certification(self, person: Person | None = None, **fields) -> Certification:
         person = person or self.person()

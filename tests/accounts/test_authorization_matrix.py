@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pytest
 
 from usht_events.core.db import db
-from usht_events.core.outbox import OutboxStatus, queue_mail
 
 ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
 
@@ -73,15 +72,7 @@ def build_world(make) -> World:
     event = make.event(centre=centre, capacity=1)
     registration = make.registration(event)
     make.registration(event)  # waitlisted-to-be: a second place on a full event
-    message = queue_mail(
-        db.session,
-        kind="confirmation",
-        to="kari@example.no",
-        subject="S",
-        text="T",
-        event_id=event.id,
-    )
-    message.status = OutboxStatus.FAILED
+    message = make.failed_mail(event)
     users = {
         "admin": make.user(role="admin")[0],
         "organiser": make.user(role="organiser", centre=centre)[0],

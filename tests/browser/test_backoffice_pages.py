@@ -10,7 +10,6 @@ import pytest
 
 from tests.browser.axe import assert_accessible
 from usht_events.core.db import db
-from usht_events.core.outbox import OutboxStatus, queue_mail
 from usht_events.registration.models import RegistrationStatus
 
 pytestmark = pytest.mark.browser
@@ -26,15 +25,7 @@ def back_office(app, make):
     event = make.event(centre=centre, capacity=1, min_participants=1, title="HHLR-instruktørkurs")
     registration = make.registration(event)
     make.registration(event, status=RegistrationStatus.WAITLISTED)
-    message = queue_mail(
-        db.session,
-        kind="confirmation",
-        to="kari@example.no",
-        subject="Bekreftelse",
-        text="T",
-        event_id=event.id,
-    )
-    message.status = OutboxStatus.FAILED
+    message = make.failed_mail(event)
     admin, password = make.user(role="admin", email="admin@usht.test")
     db.session.commit()
     ids = {

@@ -8,7 +8,6 @@ from tests.browser.axe import assert_accessible
 from tests.factories import TEST_PASSWORD
 from usht_events.core.audit import record_action
 from usht_events.core.db import db, utcnow
-from usht_events.core.outbox import OutboxStatus, queue_mail
 from usht_events.registration.models import RegistrationStatus
 
 pytestmark = pytest.mark.browser
@@ -38,16 +37,11 @@ def busy_centre(make):
     make.event(
         title="Nettverkssamling", centre=centre, min_participants=1, threshold_reached_at=now
     )
-    message = queue_mail(
-        db.session,
-        kind="confirmation",
-        to="deltaker@example.no",
+    make.failed_mail(
+        soon,
         subject="Bekreftelse: Fagdag om lindrende behandling",
-        text="Hei",
-        event_id=soon.id,
+        last_error="SMTP 550: 5.1.1 mailbox unavailable",
     )
-    message.status, message.attempts = OutboxStatus.FAILED, 8
-    message.last_error = "SMTP 550: 5.1.1 mailbox unavailable"
     record_action(db.session, user, "event.publish", "Publiserte arrangementet.", awaiting.id)
     record_action(db.session, None, "event.auto_confirm", "Bekreftet automatisk.", awaiting.id)
     db.session.commit()

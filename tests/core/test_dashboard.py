@@ -10,7 +10,7 @@ from usht_events.accounts.models import Role
 from usht_events.catalogue.models import EventStatus
 from usht_events.core.audit import AuditEntry, record_action
 from usht_events.core.db import db, utcnow
-from usht_events.core.outbox import OutboxMessage, OutboxStatus, queue_mail
+from usht_events.core.outbox import OutboxMessage, OutboxStatus
 from usht_events.registration.models import RegistrationStatus
 
 
@@ -71,21 +71,6 @@ def _actions() -> list[tuple[str, int | None, int | None]]:
     return [(entry.action, entry.user_id, entry.event_id) for entry in entries]
 
 
-def _failed_mail(event=None, subject: str = "Bekreftelse: Kurs") -> OutboxMessage:
-    message = queue_mail(
-        db.session,
-        kind="confirmation",
-        to="deltaker@example.no",
-        subject=subject,
-        text="Hei",
-        event_id=event.id if event else None,
-    )
-    message.status, message.attempts = OutboxStatus.FAILED, 8
-    message.last_error = "SMTP 550: mailbox unavailable"
-    db.session.flush()
-    return message
-
-
 # Access
 
 
@@ -96,9 +81,9 @@ def test_anonymous_is_sent_to_login(app, client, path):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-def test_municipality_contact_gets_403(login_as, csrf_token, due_event):
+def test_municipality_contact_gets_403(login_as, csrf_token, due_event, make):
     event = due_event("Kurs i Østfold")
-    message = _failed_mail(event)
+    message = make.failed_mail(event)
     client = login_as("municipality")
     assert client.get("/admin").status_code == 403
     assert client.get("/admin/mail/failed").status_code == 403
@@ -186,12 +171,12 @@ def test_reached_minimum_lists_events_that_reached_it_recently(organiser, make, 
     assert "Nådde i Buskerud" not in reached
 
 
-def test_failed_mail_lists_only_mail_of_the_organisers_events(organiser, due_event, buskerud):
-    _failed_mail(due_event("Kurs i Østfold"), subject="Bekreftelse: Kurs i Østfold")
-    _failed_mail(
+def test_failed_mail_lists_only_mail_of_the_organisers_events(organiser, due_event, buskerud, make):
+    make.failed_mail(due_event("Kurs i Østfold"), subject="Bekreftelse: Kurs i Østfold")
+    make.failed_mail(
         due_event("Kurs i Buskerud", centre=buskerud), subject="Bekreftelse: Kurs i Buskerud"
     )
-    _failed_mail(None, subject="Nytt passord")
+    make.failed_mail(None, subject="Nytt passord")
     for path in ("/admin", "/admin/mail/failed"):
         html = organiser.get(path).get_data(as_text=True)
         assert "Bekreftelse: Kurs i Østfold" in html
@@ -200,10 +185,10 @@ def test_failed_mail_lists_only_mail_of_the_organisers_events(organiser, due_eve
         assert "Nytt passord" not in html
 
 
-def test_administrator_sees_every_centre_and_every_failed_mail(login_as, due_event, buskerud):
+def test_administrator_sees_every_centre_and_every_failed_mail(login_as, due_event, buskerud, make):
     due_event("Kurs i Østfold")
     due_event("Kurs i Buskerud", centre=buskerud)
-    _failed_mail(None, subject="Nytt passord")
+    make.failed_mail(None, subject="Nytt passord")
     html = login_as("admin").get("/admin").get_data(as_text=True)
     assert "Kurs i Østfold" in html
     assert "Kurs i Buskerud" in html
@@ -296,9 +281,9 @@ def test_other_centres_event_is_not_found(organiser, csrf_token, due_event, busk
 # Failed mail
 
 
-def test_retry_puts_a_failed_mail_back_in_the_queue(organiser, csrf_token, due_event):
+def test_retry_puts_a_failed_mail_back_in_the_queue(organiser, csrf_token, due_event, make):
     event = due_event("Kurs")
-    message = _failed_mail(event)
+    message = make.failed_mail(event)
     response = _post(organiser, csrf_token, f"/admin/mail/{message.id}/retry", {"from": "failed"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/mail/failed"
@@ -306,8 +291,10 @@ def test_retry_puts_a_failed_mail_back_in_the_queue(organiser, csrf_token, due_e
     assert _actions() == [("mail.retry", organiser.user.id, event.id)]
 
 
-def test_retrying_a_mail_that_has_not_failed_changes_nothing(organiser, csrf_token, due_event):
-    message = _failed_mail(due_event("Kurs"))
+def test_retrying_a_mail_that_has_not_failed_changes_nothing(
+    organiser, csrf_token, due_event, make
+):
+    message = make.failed_mail(due_event("Kurs"))
     message.status = OutboxStatus.SENT
     response = _post(organiser, csrf_token, f"/admin/mail/{message.id}/retry")
     assert response.status_code == 302
@@ -315,17 +302,17 @@ def test_retrying_a_mail_that_has_not_failed_changes_nothing(organiser, csrf_tok
     assert _actions() == []
 
 
-def test_other_centres_mail_is_not_found(organiser, csrf_token, due_event, buskerud):
-    theirs = _failed_mail(due_event("Kurs i Buskerud", centre=buskerud))
-    no_event = _failed_mail(None)
+def test_other_centres_mail_is_not_found(organiser, csrf_token, due_event, buskerud, make):
+    theirs = make.failed_mail(due_event("Kurs i Buskerud", centre=buskerud))
+    no_event = make.failed_mail(None)
     for message in (theirs, no_event):
         assert _post(organiser, csrf_token, f"/admin/mail/{message.id}/retry").status_code == 404
         assert message.status == OutboxStatus.FAILED
     assert _post(organiser, csrf_token, "/admin/mail/999999/retry").status_code == 404
 
 
-def test_administrator_may_retry_any_mail(login_as, csrf_token):
-    message = _failed_mail(None)
+def test_administrator_may_retry_any_mail(login_as, csrf_token, make):
+    message = make.failed_mail(None)
     admin = login_as("admin")
     assert _post(admin, csrf_token, f"/admin/mail/{message.id}/retry").status_code == 302
     assert message.status == OutboxStatus.PENDING
