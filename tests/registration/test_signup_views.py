@@ -189,6 +189,47 @@ def test_resubmitted_form_leads_to_the_same_registration(client, event):
     assert _registrations() == 1
 
 
+def test_resubmitted_form_with_another_email_is_a_new_sign_up(client, event):
+    """Back, change the e-mail, submit the same page: never the first person's link."""
+    form = _form_fields(client.get(f"/events/{event.id}").get_data(as_text=True))
+    first = client.post(f"/events/{event.id}/register", data=form | _valid())
+    second = client.post(
+        f"/events/{event.id}/register",
+        data=form | _valid(name="Ola Hansen", email="ola@example.no"),
+    )
+    assert first.status_code == second.status_code == 303
+    assert second.location != first.location
+    ola = db.session.scalar(
+        select(Registration).join(Person).where(Person.email == "ola@example.no")
+    )
+    assert second.location == f"/r/{ola.token}"
+    assert ola.status == RegistrationStatus.WAITLISTED
+    assert _registrations() == 2
+
+
+def test_form_key_posted_to_another_event_is_a_new_sign_up(make, client, event):
+    other = make.event(title="HHLR instruktørkurs", capacity=5)
+    db.session.commit()
+    form = _form_fields(client.get(f"/events/{event.id}").get_data(as_text=True))
+    first = client.post(f"/events/{event.id}/register", data=form | _valid())
+    second = client.post(f"/events/{other.id}/register", data=form | _valid())
+    assert first.status_code == second.status_code == 303
+    assert second.location != first.location
+    stored = db.session.scalars(select(Registration.event_id).order_by(Registration.id)).all()
+    assert stored == [event.id, other.id]
+
+
+def test_resubmitted_form_after_cancelling_signs_up_again(client, event, csrf_token):
+    form = _form_fields(client.get(f"/events/{event.id}").get_data(as_text=True))
+    first = client.post(f"/events/{event.id}/register", data=form | _valid())
+    cancel_page = client.get(f"{first.location}/cancel").get_data(as_text=True)
+    client.post(f"{first.location}/cancel", data={"csrf_token": csrf_token(cancel_page)})
+    again = client.post(f"/events/{event.id}/register", data=form | _valid())
+    assert again.status_code == 303
+    assert again.location != first.location
+    assert _status("kari@example.no") == RegistrationStatus.CONFIRMED
+
+
 def test_signing_up_again_with_a_known_email_reveals_nothing(client, event, post_sign_up):
     first = post_sign_up(event.id, name="Kari Nordmann")
     again = post_sign_up(event.id, name="Fremmed Person")

@@ -127,8 +127,9 @@ class Registration(db.Model):
     token: Mapped[str] = mapped_column(String(64), unique=True, default=url_token)
     # Code on the QR ticket, read out at the door when a phone will not scan.
     ticket_code: Mapped[str] = mapped_column(String(16), unique=True, default=readable_code)
-    # From the sign-up form: a resubmitted form finds the registration it already made.
-    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # From the sign-up form: a resubmitted form finds the registration it already made, when
+    # it is for the same person and event (see statements.SIGN_UP_FACTS).
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
     # Sign-up time; the waiting list is ordered by it.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

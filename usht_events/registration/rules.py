@@ -134,8 +134,8 @@ def register(
     if not facts.municipality_known:
         raise DomainError("unknown_municipality", N_("Velg en kommune fra listen."))
     # Checked under the lock: a double click's second request waits, then finds the first.
-    if facts.replay_id is not None:
-        return _result_for(session, facts.replay_id, created=False)
+    if facts.replayed:
+        return _result_for(session, facts.existing_id, created=False)
     if by_organiser:
         check_changeable(facts, now)
     else:
@@ -196,8 +196,9 @@ class SignUpFacts:
     eligible: bool
     confirmed: int
     confirmed_here: int
-    replay_id: int | None
     existing_id: int | None
+    # The existing place was made by this very form (a double click or a reload).
+    replayed: bool
 
 
 def _lock_and_read_facts(
@@ -500,33 +501,6 @@ def counts_for_events(session: DbSession, event_ids: list[int]) -> dict[int, Cou
         event_id: Counts(confirmed=tally.get("confirmed", 0), waitlisted=tally.get("waitlisted", 0))
         for event_id, tally in tallies.items()
     }
-
-
-def _earlier_registrations(
-    session: DbSession, event_id: int, person_id: int, signup: SignUp
-) -> tuple[Registration | None, Registration | None]:
-    """The registration this very form made before, and the person's active one, if any."""
-    this_form = Registration.idempotency_key == signup.idempotency_key
-    active = and_(
-        Registration.event_id == event_id,
-        Registration.person_id == person_id,
-        Registration.status != RegistrationStatus.CANCELLED,
-    )
-    condition = or_(this_form, active) if signup.idempotency_key else active
-    found = list(session.scalars(select(Registration).where(condition)))
-    replay = next(
-        (
-            r
-            for r in found
-            if signup.idempotency_key and r.idempotency_key == signup.idempotency_key
-        ),
-        None,
-    )
-    existing = next(
-        (r for r in found if r.event_id == event_id and r.person_id == person_id and r.is_active),
-        None,
-    )
-    return replay, existing
 
 
 def _find_or_create_person(session: DbSession, signup: SignUp) -> int:

@@ -42,6 +42,12 @@ _confirmed = and_(
     registrations.c.status == RegistrationStatus.CONFIRMED,
 )
 
+_active_place = and_(
+    registrations.c.event_id == _EVENT,
+    registrations.c.person_id == bindparam("person_id"),
+    registrations.c.status != RegistrationStatus.CANCELLED,
+)
+
 # Everything else a sign-up decides on, in one round trip, read once the lock is held: on
 # PostgreSQL each statement sees what was committed before it began, and so this one sees
 # every sign-up that held the lock before ours.
@@ -57,19 +63,11 @@ SIGN_UP_FACTS = select(
     select(func.count())
     .where(_confirmed, registrations.c.municipality_number == _MUNICIPALITY)
     .scalar_subquery(),
-    # The registration this very form made before (a NULL key finds none).
-    select(registrations.c.id)
-    .where(registrations.c.idempotency_key == bindparam("idempotency_key"))
-    .scalar_subquery(),
-    # The person's active place on the event, made by another form.
-    select(registrations.c.id)
-    .where(
-        registrations.c.event_id == _EVENT,
-        registrations.c.person_id == bindparam("person_id"),
-        registrations.c.status != RegistrationStatus.CANCELLED,
-    )
-    .limit(1)
-    .scalar_subquery(),
+    # The person's active place on the event, and whether this very form made it (the same
+    # form key: a double click, a reload). A key never finds another person's place, nor a
+    # place on another event: someone who went back and changed the e-mail signs up anew.
+    select(registrations.c.id).where(_active_place).limit(1).scalar_subquery(),
+    exists().where(_active_place, registrations.c.idempotency_key == bindparam("idempotency_key")),
 )
 
 
