@@ -50,6 +50,7 @@ run: setup
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: setup-test lint
 	$(BIN)/pytest

@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from usht_events import config as config_module
+from usht_events import models  # noqa: F401  (registers every table on the metadata)
 from usht_events.core.db import db, ping_connections_after_idle
 from usht_events.core.extensions import init_extensions
 
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     with app.app_context():
         ping_connections_after_idle(db.engine)
     _register_blueprints(app)
+    _init_worker(app)
     _register_commands(app)
     return app
 
@@ -42,26 +44,44 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.api.views import blueprint as api
     from usht_events.catalogue.admin_views import blueprint as catalogue_admin
     from usht_events.catalogue.feeds import blueprint as calendar
-    from usht_events.catalogue.views import blueprint as catalogue
     from usht_events.checkin.views import blueprint as checkin
-    from usht_events.core.dashboard import blueprint as dashboard
     from usht_events.core.views import blueprint as core
+    from usht_events.dashboard.views import blueprint as dashboard
+    from usht_events.organisations.views import blueprint as organisations
     from usht_events.registration.admin_views import blueprint as registration_admin
+    from usht_events.registration.event_admin_views import blueprint as events_admin
+    from usht_events.registration.feeds import blueprint as personal_calendar
     from usht_events.registration.views import blueprint as registration
     from usht_events.reports.admin_views import blueprint as reports
+    from usht_events.reports.people import blueprint as people
 
-    app.register_blueprint(core)
-    app.register_blueprint(catalogue)
-    app.register_blueprint(accounts)
-    app.register_blueprint(accounts_admin)
-    app.register_blueprint(registration)
-    app.register_blueprint(registration_admin)
-    app.register_blueprint(api)
-    app.register_blueprint(calendar)
-    app.register_blueprint(checkin)
-    app.register_blueprint(reports)
-    app.register_blueprint(catalogue_admin)
-    app.register_blueprint(dashboard)
+    for blueprint in (
+        core,
+        organisations,
+        registration,
+        accounts,
+        accounts_admin,
+        registration_admin,
+        api,
+        calendar,
+        personal_calendar,
+        checkin,
+        reports,
+        people,
+        catalogue_admin,
+        events_admin,
+        dashboard,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _init_worker(app: Flask) -> None:
+    """Each area registers its share of the worker's pass (core/worker.py)."""
+    from usht_events.accounts.scheduled import init_worker as accounts_worker
+    from usht_events.registration.scheduled import init_worker as registration_worker
+
+    accounts_worker(app)
+    registration_worker(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from usht_events.accounts.models import Role, User
 from usht_events.catalogue.models import (
+    CertificationKind,
     Event,
     EventFormat,
     EventKind,
@@ -10,12 +11,13 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
-from usht_events.certification.models import Certification, CertificationKind, CertificationSource
-from usht_events.checkin.models import Attendance, CheckinMethod
+from usht_events.certification.models import Certification, CertificationSource
 from usht_events.core.audit import AuditEntry
 from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import (
+    Attendance,
+    CheckinMethod,
     Person,
     Profession,
     Registration,

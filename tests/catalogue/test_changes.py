@@ -123,7 +123,7 @@ def test_a_cancelled_event_cannot_be_moved(app, make):
     cancel_event(db.session, event, "", NOW)
     with pytest.raises(DomainError) as error:
         change_place(db.session, event, NOW, venue="Askim")
-    assert error.value.code == "cancelled"
+    assert error.value.code == "event_cancelled"
 
 
 def test_cancel_event_marks_it_cancelled_and_raises_the_sequence(app, make):
@@ -142,5 +142,5 @@ def test_cancelling_twice_is_refused(app, make):
     cancel_event(db.session, event, "", NOW)
     with pytest.raises(DomainError) as error:
         cancel_event(db.session, event, "", NOW)
-    assert error.value.code == "already_cancelled"
+    assert error.value.code == "already_cancelled_event"
     assert event.sequence == 1

@@ -104,7 +104,6 @@ def test_every_view_admits_administrators_and_organisers(app):
     }
     assert set(views) == {
         "dashboard.index",
-        "dashboard.decide_event",
         "dashboard.failed_mail",
         "dashboard.retry_mail",
         "dashboard.event_log",

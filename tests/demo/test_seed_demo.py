@@ -10,8 +10,7 @@ from tests.conftest import base_config
 from usht_events import create_app
 from usht_events.accounts.models import Role, User
 from usht_events.accounts.passwords import verify_password
-from usht_events.catalogue.models import Event, EventKind, FocusArea, Series
-from usht_events.certification.models import CertificationKind
+from usht_events.catalogue.models import CertificationKind, Event, EventKind, FocusArea, Series
 from usht_events.core.db import db, utcnow
 from usht_events.core.timezones import to_oslo
 from usht_events.demo import programme

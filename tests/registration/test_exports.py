@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from openpyxl import load_workbook
 
-from usht_events.registration import admin_rules
+from usht_events.registration import participants, places
 from usht_events.registration.exports import (
     HEADERS,
     export_rows,
@@ -49,8 +49,8 @@ def rows(app, make):
         needs="-2",
         created_at=SIGNED_UP,
     )
-    registrations = admin_rules.event_registrations(make.session, event.id)
-    return export_rows(registrations, admin_rules.waitlist_positions(registrations))
+    registrations = participants.event_registrations(make.session, event.id)
+    return export_rows(registrations, places.waitlist_positions(make.session, event.id))
 
 
 def _csv(rows) -> list[list[str]]:

@@ -15,7 +15,6 @@ from usht_events.core.db import db
 from usht_events.core.outbox import OutboxMessage
 from usht_events.registration import notifications
 from usht_events.registration.models import RegistrationStatus
-from usht_events.registration.rules import SignUpResult
 
 BASE = "http://usht.test"
 START = datetime(2027, 3, 12, 8, 0, tzinfo=UTC)  # 09.00 in Oslo
@@ -91,12 +90,20 @@ def _assert_links_to_manage_page(message, registration) -> None:
     assert f'href="{_manage_url(registration)}"' in message.body_html
 
 
-def _signed_up(registration) -> SignUpResult:
-    return SignUpResult.of(db.session, registration, created=True)
+def _queue_empty(registration) -> int:
+    """Queue the place's mail without content, as a public sign-up does."""
+    return notifications.queue_sign_up_mail(
+        db.session,
+        registration.id,
+        registration.status,
+        registration.person.email,
+        registration.event_id,
+        NOW,
+    )
 
 
 def test_confirmation_names_the_event_and_its_dates_in_the_subject(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     message = _one("confirmation")
     assert message.to_address == confirmed.person.email
     assert message.subject == "Bekreftelse: Kurs 12.–13. mars"
@@ -105,7 +112,7 @@ def test_confirmation_names_the_event_and_its_dates_in_the_subject(mail_context,
 
 
 def test_confirmation_links_to_the_manage_page_in_text_and_html(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     message = _one("confirmation")
     _assert_links_to_manage_page(message, confirmed)
     assert '<html lang="nb">' in message.body_html
@@ -118,7 +125,7 @@ def test_confirmation_links_to_the_manage_page_in_text_and_html(mail_context, co
 def test_confirmation_carries_a_calendar_invitation_that_updates_the_same_entries(
     mail_context, event, confirmed
 ):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     message = _one("confirmation")
     files = _calendar_files(message)
     # A two-day course: one invitation per day, since mail clients read only the first entry.
@@ -134,7 +141,7 @@ def test_confirmation_carries_a_calendar_invitation_that_updates_the_same_entrie
 def test_confirmation_shows_the_qr_ticket_inline_and_it_scans_to_the_ticket_url(
     mail_context, confirmed
 ):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     message = _one("confirmation")
     image = _attachment(message, "image/png")
     assert image.content_id == "ticket-qr"
@@ -145,7 +152,7 @@ def test_confirmation_shows_the_qr_ticket_inline_and_it_scans_to_the_ticket_url(
 
 
 def test_confirmation_gives_the_digital_link(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     message = _one("confirmation")
     assert LINK in message.body_text
     assert LINK in message.body_html
@@ -154,7 +161,7 @@ def test_confirmation_gives_the_digital_link(mail_context, confirmed):
 def test_waitlisted_mail_gives_the_place_in_line_and_no_ticket_or_link(make, mail_context, event):
     make.registration(event, status=RegistrationStatus.WAITLISTED)
     waiting = make.registration(event, status=RegistrationStatus.WAITLISTED)
-    notifications.notify_signed_up(db.session, _signed_up(waiting), BASE, NOW)
+    notifications.notify_place(db.session, waiting, BASE, NOW)
     message = _one("waitlisted")
     assert message.subject == "Venteliste: Kurs 12.–13. mars"
     assert "nr. 2 på ventelisten" in message.body_text
@@ -164,8 +171,7 @@ def test_waitlisted_mail_gives_the_place_in_line_and_no_ticket_or_link(make, mai
 
 
 def test_existing_place_sends_the_manage_link_to_that_address(mail_context, confirmed):
-    result = SignUpResult.of(db.session, confirmed, existing=True)
-    notifications.notify_signed_up(db.session, result, BASE, NOW)
+    notifications.notify_existing_place(db.session, confirmed, BASE, NOW)
     message = _one("existing_place")
     assert message.to_address == confirmed.person.email
     assert message.subject == "Lenken til påmeldingen din: Kurs 12.–13. mars"
@@ -174,20 +180,10 @@ def test_existing_place_sends_the_manage_link_to_that_address(mail_context, conf
 
 
 def test_existing_place_link_is_resent_at_most_every_ten_minutes(mail_context, confirmed):
-    result = SignUpResult.of(db.session, confirmed, existing=True)
     for minutes in (0, 5, 11):
-        notifications.notify_signed_up(db.session, result, BASE, NOW + timedelta(minutes=minutes))
+        later = NOW + timedelta(minutes=minutes)
+        notifications.notify_existing_place(db.session, confirmed, BASE, later)
     assert len(_messages("existing_place")) == 2
-
-
-def test_resubmitted_form_queues_no_second_mail(mail_context, confirmed):
-    assert (
-        notifications.notify_signed_up(
-            db.session, SignUpResult.of(db.session, confirmed, created=False), BASE, NOW
-        )
-        is None
-    )
-    assert _messages() == []
 
 
 def test_promoted_mail_carries_ticket_calendar_and_digital_link(make, mail_context, event):
@@ -204,7 +200,7 @@ def test_promoted_mail_carries_ticket_calendar_and_digital_link(make, mail_conte
 def test_own_cancellation_cancels_the_entry_the_person_was_sent(mail_context, event, confirmed):
     confirmed.status = RegistrationStatus.CANCELLED
     event.sequence = 3
-    notifications.notify_cancelled_by_participant(db.session, confirmed, BASE, NOW)
+    notifications.notify_cancelled(db.session, confirmed, BASE, NOW)
     message = _one("cancelled")
     assert message.subject == "Avmeldt: Kurs 12.–13. mars"
     files = _calendar_files(message)
@@ -223,7 +219,7 @@ def test_leaving_the_waiting_list_sends_no_calendar_file(make, mail_context, eve
     waiting = make.registration(
         event, status=RegistrationStatus.CANCELLED, confirmed_at=None, cancelled_at=NOW
     )
-    notifications.notify_cancelled_by_participant(db.session, waiting, BASE, NOW)
+    notifications.notify_cancelled(db.session, waiting, BASE, NOW)
     message = _one("cancelled")
     assert message.attachments == []
     assert "avlysning.ics" not in message.body_text
@@ -356,16 +352,12 @@ ENGLISH_SUBJECTS = {
 def _queue_english(kind, registration):
     event = registration.event
     send = {
-        "confirmation": lambda: notifications.notify_signed_up(
-            db.session, _signed_up(registration), BASE, NOW
-        ),
-        "existing_place": lambda: notifications.notify_signed_up(
-            db.session, SignUpResult.of(db.session, registration, existing=True), BASE, NOW
-        ),
-        "promoted": lambda: notifications.notify_promoted(db.session, [registration], BASE, NOW),
-        "cancelled": lambda: notifications.notify_cancelled_by_participant(
+        "confirmation": lambda: notifications.notify_place(db.session, registration, BASE, NOW),
+        "existing_place": lambda: notifications.notify_existing_place(
             db.session, registration, BASE, NOW
         ),
+        "promoted": lambda: notifications.notify_promoted(db.session, [registration], BASE, NOW),
+        "cancelled": lambda: notifications.notify_cancelled(db.session, registration, BASE, NOW),
         "event_changed": lambda: notifications.notify_event_changed(db.session, event, BASE, NOW),
         "event_cancelled": lambda: notifications.notify_event_cancelled(
             db.session, event, BASE, NOW
@@ -397,7 +389,7 @@ def test_english_speaker_gets_every_mail_in_english(make, mail_context, event, k
 def test_english_speaker_on_the_waiting_list_gets_english(make, mail_context, event):
     person = make.person(locale="en")
     waiting = make.registration(event, person=person, status=RegistrationStatus.WAITLISTED)
-    notifications.notify_signed_up(db.session, _signed_up(waiting), BASE, NOW)
+    notifications.notify_place(db.session, waiting, BASE, NOW)
     message = _one("waitlisted")
     assert message.subject == ENGLISH_SUBJECTS["waitlisted"]
     assert "number 1 on the waiting list" in message.body_text
@@ -405,7 +397,7 @@ def test_english_speaker_on_the_waiting_list_gets_english(make, mail_context, ev
 
 def test_english_confirmation_names_its_files_in_english(make, mail_context, event):
     registration = make.registration(event, person=make.person(locale="en"))
-    notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW)
+    notifications.notify_place(db.session, registration, BASE, NOW)
     message = _one("confirmation")
     assert [item.filename for item in _calendar_files(message)] == [
         "invitation-1.ics",
@@ -424,7 +416,7 @@ def test_english_certificate_mail(make, mail_context):
 def test_header_injection_in_the_title_yields_a_one_line_subject(make, mail_context):
     event = make.event(starts_at=START, days=2, title="Kurs\r\nBcc: x@evil.example")
     registration = make.registration(event)
-    notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW)
+    notifications.notify_place(db.session, registration, BASE, NOW)
     subject = _one("confirmation").subject
     assert subject == "Bekreftelse: Kurs Bcc: x@evil.example 12.–13. mars"
     assert subject.isprintable()
@@ -433,7 +425,7 @@ def test_header_injection_in_the_title_yields_a_one_line_subject(make, mail_cont
 def test_long_title_is_shortened_but_keeps_the_dates(make, mail_context):
     event = make.event(starts_at=START, days=2, title="Lang tittel " * 16)
     registration = make.registration(event)
-    notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW)
+    notifications.notify_place(db.session, registration, BASE, NOW)
     subject = _one("confirmation").subject
     assert len(subject) <= notifications.SUBJECT_LIMIT
     assert subject.endswith("… 12.–13. mars")
@@ -442,7 +434,7 @@ def test_long_title_is_shortened_but_keeps_the_dates(make, mail_context):
 def test_html_in_names_is_escaped_in_the_html_body(make, mail_context, event):
     person = make.person(name="<script>alert(1)</script>")
     registration = make.registration(event, person=person)
-    notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW)
+    notifications.notify_place(db.session, registration, BASE, NOW)
     message = _one("confirmation")
     assert "<script>" not in message.body_html
     assert "&lt;script&gt;" in message.body_html
@@ -453,7 +445,7 @@ def test_html_in_names_is_escaped_in_the_html_body(make, mail_context, event):
 )
 def test_an_address_that_is_not_plain_gets_no_mail(make, mail_context, event, address):
     registration = make.registration(event, person=make.person(email=address))
-    assert notifications.notify_signed_up(db.session, _signed_up(registration), BASE, NOW) is None
+    assert notifications.notify_place(db.session, registration, BASE, NOW) is None
     assert _messages() == []
 
 
@@ -463,14 +455,14 @@ def test_header_safe_drops_every_control_and_line_separator():
 
 def test_mail_queued_in_a_rolled_back_transaction_is_never_sent(mail_context, confirmed):
     db.session.commit()
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
 def test_mail_is_kept_when_the_transaction_commits(mail_context, confirmed):
-    notifications.notify_signed_up(db.session, _signed_up(confirmed), BASE, NOW)
+    notifications.notify_place(db.session, confirmed, BASE, NOW)
     db.session.commit()
     db.session.expire_all()
     message = _one("confirmation")
@@ -478,25 +470,14 @@ def test_mail_is_kept_when_the_transaction_commits(mail_context, confirmed):
 
 
 def test_deferred_sign_up_mail_is_queued_empty_and_held_back(mail_context, confirmed):
-    message_id = notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get(OutboxMessage, _queue_empty(confirmed))
     assert message.kind == "confirmation" and message.to_address == confirmed.person.email
     assert message.needs_render and message.body_text == "" and message.attachments == []
 
 
-def test_queue_sign_up_mail_sends_the_link_again_to_an_address_that_has_a_place(
-    mail_context, confirmed
-):
-    result = SignUpResult.of(db.session, confirmed, existing=True)
-    message_id = notifications.queue_sign_up_mail(db.session, result, BASE, NOW)
-    assert message_id == _one("existing_place").id
-    again = SignUpResult.of(db.session, confirmed, created=False)
-    assert notifications.queue_sign_up_mail(db.session, again, BASE, NOW) is None
-
-
-def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed):
-    notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
-    assert notifications.render_pending(db.session, BASE, NOW) == 1
+def test_writing_a_deferred_mail_fills_it_in_full(mail_context, confirmed):
+    message = db.session.get(OutboxMessage, _queue_empty(confirmed))
+    notifications.write_sign_up_mail(db.session, message, BASE, NOW)
     message = _one("confirmation")
     assert not message.needs_render
     assert message.subject == "Bekreftelse: Kurs 12.–13. mars"
@@ -505,7 +486,8 @@ def test_render_pending_writes_the_deferred_mail_in_full(mail_context, confirmed
 
 
 def test_deferred_mail_whose_place_changed_is_dropped(mail_context, confirmed):
-    notifications.queue_sign_up_mail(db.session, _signed_up(confirmed), BASE, NOW)
+    message = db.session.get(OutboxMessage, _queue_empty(confirmed))
     confirmed.status = RegistrationStatus.CANCELLED
-    assert notifications.render_pending(db.session, BASE, NOW) == 0
+    notifications.write_sign_up_mail(db.session, message, BASE, NOW)
+    db.session.flush()
     assert _messages("confirmation") == []

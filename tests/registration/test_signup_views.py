@@ -187,6 +187,7 @@ def test_resubmitted_form_leads_to_the_same_registration(client, event):
     assert first.status_code == second.status_code == 303
     assert first.location == second.location
     assert _registrations() == 1
+    assert [kind for kind, _ in _outbox_kinds()] == ["confirmation"]  # no second mail
 
 
 def test_resubmitted_form_with_another_email_is_a_new_sign_up(client, event):

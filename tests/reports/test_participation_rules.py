@@ -6,10 +6,9 @@ import pytest
 
 from usht_events.catalogue.models import EventKind, EventStatus
 from usht_events.certification.models import CertificationSource
-from usht_events.checkin.models import Attendance
 from usht_events.core.db import db
 from usht_events.core.timezones import OSLO
-from usht_events.registration.models import RegistrationStatus
+from usht_events.registration.models import Attendance, RegistrationStatus
 from usht_events.reports.rules import Counts, participation_report
 
 YEAR = 2025

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from usht_events.checkin.models import Attendance
 from usht_events.core.db import db, utcnow
 from usht_events.core.timezones import OSLO
+from usht_events.registration.models import Attendance
 
 YEAR = 2025
 URL = "/admin/reports/participation"

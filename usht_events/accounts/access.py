@@ -2,19 +2,19 @@
 
 Every back-office view declares the roles it admits with `@allow(...)`; the back-office
 blueprints check that declaration before any view runs, and a view without one admits
-nobody. Data is then narrowed with the scope functions below, so an organiser of another
-centre, or a municipality contact, gets a 404 for what is not theirs rather than the data.
+nobody. Data is then narrowed with scope functions (here for municipalities and centres,
+in catalogue/access.py for events), so an organiser of another centre, or a municipality
+contact, gets a 404 for what is not theirs rather than the data.
 """
 
 from collections.abc import Callable
 
 from flask import abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import false, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import Role, User
-from usht_events.catalogue.models import Event
 from usht_events.organisations.models import Centre
 
 ALLOWED_ROLES_ATTRIBUTE = "allowed_roles"
@@ -45,30 +45,6 @@ def enforce_declared_roles():
     if current_user.role not in allowed_roles(view):
         abort(403)
     return None
-
-
-def event_scope(user: User):
-    """SQL condition: the events this user may manage."""
-    if user.role == Role.ADMIN:
-        return true()
-    if user.role == Role.ORGANISER:
-        return Event.centre_id == user.centre_id
-    return false()
-
-
-def can_manage_event(user: User, event: Event) -> bool:
-    """True when the user may see the event's participants and change it."""
-    return user.role == Role.ADMIN or (
-        user.role == Role.ORGANISER and event.centre_id == user.centre_id
-    )
-
-
-def manageable_event(session: DbSession, user: User, event_id: int) -> Event:
-    """The event if this user may manage it, else 404 (its existence is no one else's business)."""
-    event = session.get(Event, event_id)
-    if event is None or not can_manage_event(user, event):
-        abort(404)
-    return event
 
 
 def visible_municipality_numbers(session: DbSession, user: User) -> set[str] | None:

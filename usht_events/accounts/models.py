@@ -8,8 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from usht_events.catalogue.models import enum_column
-from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.organisations.models import Centre, Municipality
 
 

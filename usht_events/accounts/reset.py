@@ -1,6 +1,7 @@
 """Password-reset links: signed, short-lived, and void once the password has changed."""
 
 import hashlib
+from datetime import datetime
 
 from flask import render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.accounts.models import User
 from usht_events.accounts.rules import set_password, user_by_email
 from usht_events.core.errors import DomainError
-from usht_events.core.outbox import OutboxMessage, queue_mail
+from usht_events.core.outbox import OutboxMessage, queue_mail, queue_unrendered_mail
 
 SALT = "usht-events.password-reset"
 MAIL_KIND = "password_reset"
@@ -59,6 +60,35 @@ def queue_reset_mail(
     session: DbSession, user: User, *, secret_key: str, base_url: str, max_age: int, by_admin=False
 ) -> OutboxMessage:
     """Write the mail with the reset link to the outbox, in the caller's transaction."""
+    text, html = _reset_mail(user, secret_key, base_url, max_age, by_admin)
+    return queue_mail(session, kind=MAIL_KIND, to=user.email, subject=SUBJECT, text=text, html=html)
+
+
+def request_password_reset(session: DbSession, email: str, now: datetime) -> int:
+    """Queue a reset link for whoever has this address; returns the queued row's id.
+
+    The request does the same work whether or not the address has an account (one
+    insert), so neither its answer nor its timing tells who has one. The worker writes
+    the mail only for an active user, and drops it otherwise (write_reset_mail).
+    """
+    return queue_unrendered_mail(session, kind=MAIL_KIND, to=email.strip().lower(), created_at=now)
+
+
+def write_reset_mail(
+    session: DbSession, message: OutboxMessage, *, secret_key: str, base_url: str, max_age: int
+) -> None:
+    """Write a requested reset mail for an active user, or drop it (core/worker.py)."""
+    user = user_by_email(session, message.to_address)
+    if user is None or not user.active:
+        session.delete(message)
+        return
+    text, html = _reset_mail(user, secret_key, base_url, max_age)
+    message.to_address, message.subject = user.email, SUBJECT
+    message.body_text, message.body_html = text, html
+    message.needs_render = False
+
+
+def _reset_mail(user: User, secret_key, base_url, max_age, by_admin=False) -> tuple[str, str]:
     context = {
         "lang": "nb",
         "centre": None,
@@ -68,23 +98,7 @@ def queue_reset_mail(
         "minutes": max_age // 60,
         "by_admin": by_admin,
     }
-    return queue_mail(
-        session,
-        kind=MAIL_KIND,
-        to=user.email,
-        subject=SUBJECT,
-        text=render_template("mail/password_reset.txt", **context),
-        html=render_template("mail/password_reset.html", **context),
-    )
-
-
-def request_password_reset(
-    session: DbSession, email: str, *, secret_key: str, base_url: str, max_age: int
-) -> OutboxMessage | None:
-    """Mail a reset link to an active user; say nothing about addresses that have none."""
-    user = user_by_email(session, email)
-    if user is None or not user.active:
-        return None
-    return queue_reset_mail(
-        session, user, secret_key=secret_key, base_url=base_url, max_age=max_age
+    return (
+        render_template("mail/password_reset.txt", **context),
+        render_template("mail/password_reset.html", **context),
     )

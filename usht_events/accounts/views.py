@@ -26,7 +26,7 @@ from usht_events.accounts.models import Role
 from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
 from usht_events.accounts.rules import authenticate, change_password
 from usht_events.accounts.throttle import throttle_attempts, too_many_attempts
-from usht_events.core.db import db
+from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 
 blueprint = Blueprint("accounts", __name__)
@@ -81,7 +81,7 @@ def logout():
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
-    return redirect(url_for("catalogue.index"))
+    return redirect(url_for("registration.calendar"))
 
 
 # The function is not called change_password: that is the rule it calls.
@@ -114,7 +114,7 @@ def request_reset():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        reset.request_password_reset(db.session, form.email.data, **_reset_settings())
+        reset.request_password_reset(db.session, form.email.data, utcnow())
         db.session.commit()
         return render_template("accounts/reset_requested.html", email=form.email.data)
     status = 400 if form.errors else 200
@@ -166,4 +166,4 @@ def _start_page(user) -> str:
     """Where a user lands after logging in: organisers and administrators at their overview."""
     if user.role in (Role.ADMIN, Role.ORGANISER):
         return url_for("dashboard.index")
-    return url_for("catalogue.index")
+    return url_for("registration.calendar")

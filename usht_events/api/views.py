@@ -10,10 +10,10 @@ from werkzeug.exceptions import HTTPException
 from usht_events.api.serialise import event_dict
 from usht_events.catalogue import rules
 from usht_events.catalogue.forms import CalendarFilterForm
-from usht_events.catalogue.views import availability_for
 from usht_events.core.db import db, utcnow
 from usht_events.core.extensions import csrf
 from usht_events.core.web import ERROR_MESSAGES
+from usht_events.registration.availability import availability_for
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
@@ -39,7 +39,7 @@ def list_events():
         return _error(400, INVALID_QUERY, errors=errors)
     now = utcnow()
     page = rules.find_events(db.session, filters, now, page_number, per_page)
-    availability = availability_for(page.events, now)
+    availability = availability_for(db.session, page.events, now)
     base_url = current_app.config["BASE_URL"]
     body = {
         "events": [event_dict(e, availability[e.id], base_url) for e in page.events],
@@ -55,7 +55,7 @@ def list_events():
 def show_event(event_id: int):
     """One public event (published, confirmed or cancelled) with its sessions and counts."""
     event = rules.public_event(db.session, event_id) or abort(404, EVENT_NOT_FOUND)
-    availability = availability_for([event], utcnow())[event.id]
+    availability = availability_for(db.session, [event], utcnow())[event.id]
     return _public(jsonify(event_dict(event, availability, current_app.config["BASE_URL"])))
 
 

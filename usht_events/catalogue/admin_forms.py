@@ -39,8 +39,14 @@ from wtforms.validators import (
 
 from usht_events.catalogue.changes import SessionTimes
 from usht_events.catalogue.editing import EventDraft, Problem
-from usht_events.catalogue.models import Event, EventFormat, EventKind, FocusArea, Series
-from usht_events.certification.models import CertificationKind
+from usht_events.catalogue.models import (
+    CertificationKind,
+    Event,
+    EventFormat,
+    EventKind,
+    FocusArea,
+    Series,
+)
 from usht_events.core.forms import plain_text, strip_text
 from usht_events.core.timezones import OSLO, oslo_datetime, to_oslo
 from usht_events.organisations.models import Centre, Municipality

@@ -91,7 +91,7 @@ def _confirm():
         record_action(db.session, current_user, "event.import", summary, item.event.id)
     db.session.commit()
     flash(f"{len(imported)} arrangementer er importert og publisert.", "success")
-    return redirect(url_for("catalogue_admin.list_events"))
+    return redirect(url_for("events_admin.list_events"))
 
 
 def _centre_id() -> int | None:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session as DbSession
 
+from usht_events.catalogue import errors
 from usht_events.catalogue.models import Event, EventFormat, EventStatus, Session
 from usht_events.core.errors import DomainError
 
@@ -38,9 +39,7 @@ def change_sessions(
     _lock_open(session, event)
     planned = sorted((_session_times(item) for item in new_times), key=lambda t: t.starts_at)
     if len(planned) < len(event.sessions):
-        raise DomainError(
-            "sessions_removed", "En økt kan ikke fjernes; avlys arrangementet og lag et nytt."
-        )
+        raise DomainError(errors.SESSIONS_REMOVED)
     changed = False
     for existing, plan in zip(list(event.sessions), planned, strict=False):
         if SessionTimes(existing.starts_at, existing.ends_at, existing.venue) != plan:
@@ -74,10 +73,14 @@ def change_place(
 
 
 def cancel_event(session: DbSession, event: Event, reason: str, now: datetime) -> bool:
-    """Cancel the event: every calendar entry turns CANCELLED; True if participants must hear."""
+    """Cancel the event: every calendar entry turns CANCELLED; True if participants must hear.
+
+    Checked under the lock: of two organisers cancelling at once, the second is told calmly
+    that it is already cancelled.
+    """
     _lock(session, event)
     if event.status == EventStatus.CANCELLED:
-        raise DomainError("already_cancelled", "Arrangementet er allerede avlyst.")
+        raise DomainError(errors.EVENT_ALREADY_CANCELLED)
     was_public = event.status != EventStatus.DRAFT
     event.status = EventStatus.CANCELLED
     event.cancelled_at = now
@@ -86,23 +89,40 @@ def cancel_event(session: DbSession, event: Event, reason: str, now: datetime) -
     return was_public
 
 
+# Every column of the event, refreshed under the lock; relationships stay as loaded.
+_EVENT_COLUMNS = [attribute.key for attribute in Event.__mapper__.column_attrs]
+
+
+def lock_event(session: DbSession, event_id: int) -> Event:
+    """Load the event and hold its row lock until the transaction ends.
+
+    Every rule that changes an event, or who holds its seats, takes this lock first, so
+    they take turns (on SQLite, BEGIN IMMEDIATE already serialises writers).
+    """
+    event = session.get(Event, event_id)
+    if event is None:
+        raise DomainError(errors.EVENT_NOT_FOUND)
+    _lock(session, event)
+    return event
+
+
 def _lock(session: DbSession, event: Event) -> None:
-    # Holds the row against a concurrent sign-up or change until the transaction ends.
-    session.refresh(event, with_for_update=True)
+    # Re-read under the lock: what was loaded before it may have changed since.
+    session.refresh(event, _EVENT_COLUMNS, with_for_update=True)
 
 
 def _lock_open(session: DbSession, event: Event) -> None:
     _lock(session, event)
     if event.status == EventStatus.CANCELLED:
-        raise DomainError("cancelled", "Arrangementet er avlyst og kan ikke endres.")
+        raise DomainError(errors.CANCELLED_NOT_CHANGEABLE)
 
 
 def _session_times(item: SessionTimes | tuple) -> SessionTimes:
     times = item if isinstance(item, SessionTimes) else SessionTimes(*item)
     if times.starts_at.tzinfo is None or times.ends_at.tzinfo is None:
-        raise DomainError("invalid_session", "Tidspunktet mangler tidssone.")
+        raise DomainError(errors.SESSION_WITHOUT_TIME_ZONE)
     if times.ends_at <= times.starts_at:
-        raise DomainError("invalid_session", "En økt må slutte etter at den begynner.")
+        raise DomainError(errors.SESSION_ENDS_BEFORE_START)
     return SessionTimes(times.starts_at, times.ends_at, times.venue.strip())
 
 

@@ -1,20 +1,23 @@
-"""The organiser's rules for an event: create, update, duplicate, publish and unpublish.
+"""The organiser's rules for an event itself: check a draft, create, apply changes,
+duplicate and publish.
 
-Each rule checks the event as a whole first and refuses with a DomainError whose code is
-stable and whose message is Norwegian; `details["problems"]` lists every problem found, so
-a form can show them all at once. Changes of time and place go through `changes`, so the
-calendar SEQUENCE grows; changes of the caps go through the sign-up rules, so a raise
-promotes from the waiting list at once. The caller queues the mails and commits.
+Each rule checks the event as a whole first and refuses with INVALID_EVENT, whose
+`details["problems"]` lists every problem found, so a form can show them all at once.
+Changes of time and place go through `changes`, so the calendar SEQUENCE grows. What
+touches the people signed up (the caps, telling them of a change, cancelling, taking an
+event back to draft) is registration/event_changes.py, which calls `apply_draft` here.
 """
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.changes import SessionTimes, change_place, change_sessions
+from usht_events.accounts.models import User
+from usht_events.catalogue import errors
+from usht_events.catalogue.changes import SessionTimes, change_place, change_sessions, lock_event
 from usht_events.catalogue.models import (
+    CertificationKind,
     Event,
     EventFormat,
     EventKind,
@@ -23,16 +26,10 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
-from usht_events.certification.models import CertificationKind
+from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
-from usht_events.core.timezones import oslo_datetime, to_oslo
+from usht_events.core.timezones import format_day, oslo_datetime, to_oslo
 from usht_events.organisations.models import Centre, Municipality
-from usht_events.registration.models import Registration, RegistrationStatus
-from usht_events.registration.rules import (
-    change_capacity,
-    lock_event,
-    record_threshold_if_reached,
-)
 
 
 @dataclass
@@ -125,18 +122,10 @@ class Problem:
     message: str
 
 
-@dataclass
-class EventUpdate:
-    """What an update did, so the caller can tell participants and write the log."""
-
-    changed: list[str]
-    notify_changed: bool = False
-    promoted: list[Registration] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        labels = ", ".join(FIELD_LABELS[name] for name in self.changed)
-        return f"Endret {labels}." if labels else "Ingen endringer."
+def change_summary(changed: list[str]) -> str:
+    """The audit log's line for an update: which parts of the event changed."""
+    labels = ", ".join(FIELD_LABELS[name] for name in changed)
+    return f"Endret {labels}." if labels else "Ingen endringer."
 
 
 def check_draft(draft: EventDraft) -> list[Problem]:
@@ -203,15 +192,24 @@ def _local(moment: datetime) -> str:
     return to_oslo(moment).strftime("%d.%m.%Y kl. %H.%M")
 
 
-def _refuse_if_any(problems: list[Problem]) -> None:
-    if problems:
-        first = problems[0]
-        raise DomainError(first.code, first.message, problems=problems)
+def refuse_invalid(draft: EventDraft) -> None:
+    """Raise INVALID_EVENT with every problem of the draft, if it has any."""
+    if problems := check_draft(draft):
+        raise DomainError(errors.INVALID_EVENT, problems=problems)
 
 
-def create_event(session: DbSession, draft: EventDraft, now: datetime) -> Event:
+def create_event(
+    session: DbSession, actor: User | None, draft: EventDraft, now: datetime
+) -> Event:
     """A new draft event with its sessions; nobody sees it until it is published."""
-    _refuse_if_any(check_draft(draft))
+    refuse_invalid(draft)
+    event = _new_event(session, draft, now)
+    summary = f"Opprettet «{event.title}» som utkast."
+    record_action(session, actor, "event.create", summary, event.id)
+    return event
+
+
+def _new_event(session: DbSession, draft: EventDraft, now: datetime) -> Event:
     event = Event(status=EventStatus.DRAFT, created_at=now, updated_at=now)
     _apply_plain(event, draft)
     event.capacity, event.seats_per_municipality = draft.capacity, draft.seats_per_municipality
@@ -226,10 +224,14 @@ def create_event(session: DbSession, draft: EventDraft, now: datetime) -> Event:
     return event
 
 
-def update_event(session: DbSession, event: Event, draft: EventDraft, now: datetime) -> EventUpdate:
-    """Apply the draft: time and place raise SEQUENCE, a raised cap promotes the waiting."""
-    _refuse_if_any(check_draft(draft))
-    before = _snapshot(event)
+def apply_time_and_place(
+    session: DbSession, event: Event, draft: EventDraft, now: datetime
+) -> bool:
+    """The draft's sessions and place; True when participants must hear of the change.
+
+    The caller holds the event's lock and has checked the draft (refuse_invalid); the caps
+    are the caller's too (they decide who holds a seat), then `apply_details`.
+    """
     moved = change_sessions(session, event, draft.sessions, now)
     relocated = change_place(
         session,
@@ -239,26 +241,15 @@ def update_event(session: DbSession, event: Event, draft: EventDraft, now: datet
         venue_address=draft.venue_address,
         event_format=draft.format,
     )
-    promoted = _change_caps(session, event, draft, now)
+    return moved or relocated
+
+
+def apply_details(session: DbSession, event: Event, draft: EventDraft, now: datetime) -> None:
+    """Everything else the draft says: texts, kind, minimum, window, who may sign up."""
     _apply_plain(event, draft)
     event.eligible_municipalities = list(draft.eligible)
     event.updated_at = now
     session.flush()
-    record_threshold_if_reached(session, event, now)
-    after = _snapshot(event)
-    changed = [name for name in before if before[name] != after[name]]
-    return EventUpdate(changed, notify_changed=moved or relocated, promoted=promoted)
-
-
-def _change_caps(session: DbSession, event: Event, draft: EventDraft, now: datetime) -> list:
-    caps = (draft.capacity, draft.seats_per_municipality)
-    if caps == (event.capacity, event.seats_per_municipality):
-        return []
-    # The minimum is set again afterwards: flushed between an old and a new capacity it
-    # could break the database's minimum <= capacity check.
-    event.min_participants = None
-    session.flush()
-    return change_capacity(session, event.id, *caps, now)
 
 
 def _apply_plain(event: Event, draft: EventDraft) -> None:
@@ -266,7 +257,8 @@ def _apply_plain(event: Event, draft: EventDraft) -> None:
         setattr(event, name, getattr(draft, name))
 
 
-def _snapshot(event: Event) -> dict[str, object]:
+def snapshot(event: Event) -> dict[str, object]:
+    """The event's editable parts, to tell which an update changed."""
     values = {name: getattr(event, name) for name in PLAIN_FIELDS}
     return values | {
         "place": (event.venue, event.venue_address, event.format),
@@ -289,6 +281,7 @@ def draft_of(event: Event) -> EventDraft:
 
 def duplicate_event(
     session: DbSession,
+    actor: User | None,
     event: Event,
     now: datetime,
     *,
@@ -301,13 +294,13 @@ def duplicate_event(
     from summer time.
     """
     if (weeks is None) == (first_day is None):
-        raise DomainError("no_shift", "Velg enten antall uker eller ny første dag.")
+        raise DomainError(errors.NO_SHIFT)
     if not event.sessions:
-        raise DomainError("no_sessions", "Arrangementet har ingen dager å kopiere.")
+        raise DomainError(errors.NO_SESSIONS_TO_COPY)
     start_day = to_oslo(event.sessions[0].starts_at).date()
     days = weeks * 7 if weeks is not None else (first_day - start_day).days
     if to_oslo(event.sessions[0].starts_at).date() + timedelta(days=days) <= to_oslo(now).date():
-        raise DomainError("copy_in_past", "Kopien må begynne etter i dag.")
+        raise DomainError(errors.COPY_IN_PAST)
     draft = draft_of(event)
     draft.sessions = [
         SessionTimes(_moved(s.starts_at, days), _moved(s.ends_at, days), s.venue)
@@ -315,7 +308,12 @@ def duplicate_event(
     ]
     for name in ("registration_opens_at", "registration_closes_at", "decision_at"):
         setattr(draft, name, _moved(getattr(draft, name), days))
-    return create_event(session, draft, now)
+    refuse_invalid(draft)
+    copy = _new_event(session, draft, now)
+    day = format_day(copy.starts_at)
+    summary = f"Kopiert fra «{event.title}» (nr. {event.id}); første dag {day}."
+    record_action(session, actor, "event.duplicate", summary, copy.id)
+    return copy
 
 
 def _moved(moment: datetime | None, days: int) -> datetime | None:
@@ -325,49 +323,24 @@ def _moved(moment: datetime | None, days: int) -> datetime | None:
     return oslo_datetime(local.date() + timedelta(days=days), local.time())
 
 
-def publish_event(session: DbSession, event: Event, now: datetime) -> None:
+def publish_event(session: DbSession, actor: User | None, event_id: int, now: datetime) -> Event:
     """Show a draft in the public calendar and open it for sign-up in its window."""
-    event = lock_event(session, event.id)
+    event = lock_event(session, event_id)
     if event.status == EventStatus.CANCELLED:
-        raise DomainError("cancelled", "Arrangementet er avlyst og kan ikke publiseres.")
+        raise DomainError(errors.CANCELLED_NOT_PUBLISHABLE)
     if event.status != EventStatus.DRAFT:
-        raise DomainError("already_published", "Arrangementet er allerede publisert.")
+        raise DomainError(errors.ALREADY_PUBLISHED)
     if event.ends_at is None or event.ends_at <= now:
-        raise DomainError("past", "Arrangementet er over og kan ikke publiseres.")
+        raise DomainError(errors.OVER_NOT_PUBLISHABLE)
     event.status = EventStatus.PUBLISHED
     event.published_at = now
-    _status_changed(session, event, now)
+    status_changed(session, event, now)
+    record_action(session, actor, "event.publish", "Publiserte.", event.id)
+    return event
 
 
-def unpublish_event(session: DbSession, event: Event, now: datetime) -> None:
-    """Take a published event back to draft; refused while anyone holds a place."""
-    event = lock_event(session, event.id)
-    if event.status not in (EventStatus.PUBLISHED, EventStatus.CONFIRMED):
-        raise DomainError("not_published", "Arrangementet er ikke publisert.")
-    active = active_registration_count(session, event.id)
-    if active:
-        raise DomainError(
-            "has_registrations",
-            f"Arrangementet har {active} aktive påmeldinger og kan ikke gjøres om til utkast. "
-            "Avlys det i stedet, så får de påmeldte beskjed.",
-        )
-    event.status = EventStatus.DRAFT
-    event.published_at = None
-    _status_changed(session, event, now)
-
-
-def _status_changed(session: DbSession, event: Event, now: datetime) -> None:
-    # Subscribed calendar feeds replace an entry only when its SEQUENCE grows.
+def status_changed(session: DbSession, event: Event, now: datetime) -> None:
+    """Note a change of status: subscribed calendars replace an entry only when SEQUENCE grows."""
     event.sequence += 1
     event.updated_at = now
     session.flush()
-
-
-def active_registration_count(session: DbSession, event_id: int) -> int:
-    """Confirmed and waitlisted registrations: the people a change or cancellation concerns."""
-    return session.scalar(
-        select(func.count(Registration.id)).where(
-            Registration.event_id == event_id,
-            Registration.status != RegistrationStatus.CANCELLED,
-        )
-    )

@@ -1,10 +1,12 @@
-"""Calendar files for download and subscription."""
+"""Calendar files for download and subscription: one event, and a centre's feed.
+
+The personal feed of one participant's places is registration/feeds.py."""
 
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
 
@@ -13,7 +15,6 @@ from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusAre
 from usht_events.core.db import db, utcnow
 from usht_events.core.timezones import to_oslo
 from usht_events.organisations.models import Centre
-from usht_events.registration.models import Person, Registration, RegistrationStatus
 
 blueprint = Blueprint("calendar", __name__)
 
@@ -26,7 +27,7 @@ FEED_HISTORY_DAYS = 90
 CACHE_SECONDS = 300
 
 
-def _ics_response(body: bytes, filename: str, *, private: bool = False) -> Response:
+def ics_response(body: bytes, filename: str, *, private: bool = False) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -42,7 +43,7 @@ def event_ics(event_id: int):
     """Every session of one event."""
     event = rules.public_event(db.session, event_id) or abort(404)
     body = ics.build_calendar([event], current_app.config["BASE_URL"], utcnow())
-    return _ics_response(body, f"arrangement-{event.id}.ics")
+    return ics_response(body, f"arrangement-{event.id}.ics")
 
 
 @blueprint.get("/calendar.ics")
@@ -63,24 +64,7 @@ def centre_feed():
         name=_feed_name(db.session, filters),
         refresh_hours=FEED_REFRESH_HOURS,
     )
-    return _ics_response(body, "usht-kalender.ics")
-
-
-@blueprint.get("/calendar/personal/<token>.ics")
-def personal_feed(token: str):
-    """One person's active registrations, linked from their manage page."""
-    person = db.session.scalar(
-        select(Person).where(Person.feed_token == token[:64], Person.anonymised_at.is_(None))
-    ) or abort(404)
-    body = ics.build_calendar(
-        personal_events(db.session, person),
-        current_app.config["BASE_URL"],
-        utcnow(),
-        name="Mine USHT-arrangementer",
-        refresh_hours=FEED_REFRESH_HOURS,
-        waitlisted=waitlisted_event_ids(db.session, person),
-    )
-    return _ics_response(body, "mine-arrangementer.ics", private=True)
+    return ics_response(body, "usht-kalender.ics")
 
 
 def feed_events(session: DbSession, filters: rules.EventFilter, now: datetime) -> list[Event]:
@@ -103,45 +87,6 @@ def _cancelled_upcoming(session: DbSession, filters: rules.EventFilter, now: dat
     query = rules.where_centre_focus_kind(query, filters)
     loads = (selectinload(Event.sessions), selectinload(Event.centre))
     return list(session.scalars(query.limit(FEED_EVENT_LIMIT).options(*loads)))
-
-
-def personal_events(session: DbSession, person: Person) -> list[Event]:
-    """Events the person holds a place on, and those cancelled under their place."""
-    held = exists().where(
-        Registration.event_id == Event.id,
-        Registration.person_id == person.id,
-        or_(
-            Registration.status != RegistrationStatus.CANCELLED,
-            # The event's cancellation may cancel every place; the entry must still say so.
-            and_(
-                Event.status == EventStatus.CANCELLED,
-                Registration.cancelled_at >= Event.cancelled_at,
-            ),
-        ),
-    )
-    first_start = (
-        select(func.min(Session.starts_at)).where(Session.event_id == Event.id).scalar_subquery()
-    )
-    return list(
-        session.scalars(
-            select(Event)
-            .where(held, Event.status.in_(rules.PUBLIC_VISIBLE_STATUSES))
-            .order_by(first_start, Event.id)
-            .options(selectinload(Event.sessions), selectinload(Event.centre))
-        )
-    )
-
-
-def waitlisted_event_ids(session: DbSession, person: Person) -> set[int]:
-    """The events the person waits for a seat on."""
-    return set(
-        session.scalars(
-            select(Registration.event_id).where(
-                Registration.person_id == person.id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-        )
-    )
 
 
 def _feed_name(session: DbSession, filters: rules.EventFilter) -> str:

@@ -16,8 +16,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusArea, Session
-from usht_events.certification.models import CertificationKind
+from usht_events.catalogue.models import (
+    CertificationKind,
+    Event,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Session,
+)
 from usht_events.core.errors import DomainError
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre

@@ -7,7 +7,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Integer,
     String,
@@ -15,9 +14,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.organisations.models import Centre, Municipality
 
 
@@ -86,21 +86,28 @@ class EventStatus(enum.StrEnum):
         }[self.value]
 
 
-# Statuses the public calendar shows.
-VISIBLE_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED, EventStatus.CANCELLED)
+# Open for sign-up (in its window) and listed in the public calendar.
+LIVE_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
+# The public may open these by id: a cancelled event stays visible so links in mails work.
+VISIBLE_STATUSES = (*LIVE_STATUSES, EventStatus.CANCELLED)
 
 
-def enum_column(enum_class: type[enum.Enum], name: str) -> Enum:
-    """A portable enum column: VARCHAR with a CHECK constraint, storing the values."""
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=max(len(member.value) for member in enum_class),
-        values_callable=lambda members: [member.value for member in members],
-        validate_strings=True,
+class CertificationKind(db.Model):
+    """What a person can be certified as, e.g. "ProACT-instruktør"."""
+
+    __tablename__ = "certification_kind"
+    __table_args__ = (
+        CheckConstraint(
+            "validity_months IS NULL OR validity_months >= 1", name="validity_positive"
+        ),
     )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # How long a certification stays valid; NULL means it does not expire.
+    validity_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class FocusArea(db.Model):
@@ -219,7 +226,7 @@ class Event(db.Model):
     centre: Mapped[Centre] = relationship()
     series: Mapped["Series | None"] = relationship()
     focus_area: Mapped[FocusArea] = relationship()
-    certifies_kind: Mapped["CertificationKind | None"] = relationship()  # noqa: F821
+    certifies_kind: Mapped[CertificationKind | None] = relationship()
     sessions: Mapped[list["Session"]] = relationship(
         back_populates="event",
         order_by="Session.starts_at",
@@ -237,13 +244,29 @@ class Event(db.Model):
     def ends_at(self) -> datetime | None:
         return max(session.ends_at for session in self.sessions) if self.sessions else None
 
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Published or confirmed to run: listed, and open for sign-up in its window."""
+        return self.status in LIVE_STATUSES
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls):
+        return cls.status.in_(LIVE_STATUSES)
+
+    @hybrid_property
+    def is_public(self) -> bool:
+        """The public may open the event's page (live, or cancelled)."""
+        return self.status in VISIBLE_STATUSES
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls):
+        return cls.status.in_(VISIBLE_STATUSES)
+
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
-
-    @property
-    def is_public(self) -> bool:
-        return self.status in VISIBLE_STATUSES
 
     @property
     def is_open_to_everyone(self) -> bool:

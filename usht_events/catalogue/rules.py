@@ -10,17 +10,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from usht_events.catalogue.models import (
     Event,
     EventKind,
-    EventStatus,
     FocusArea,
     Session,
     event_eligible_municipality,
 )
 from usht_events.core.timezones import oslo_datetime
 from usht_events.organisations.models import Centre
-
-PUBLIC_LISTED_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
-# Events the public may open by id: cancelled ones stay visible so links in e-mails work.
-PUBLIC_VISIBLE_STATUSES = (*PUBLIC_LISTED_STATUSES, EventStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -74,7 +69,7 @@ def find_events(
     query = (
         select(Event)
         .join(spans, spans.c.event_id == Event.id)
-        .where(Event.status.in_(PUBLIC_LISTED_STATUSES))
+        .where(Event.is_live)
     )
     query = _apply_filters(query, filters, spans, now)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -148,7 +143,7 @@ def public_event(session: DbSession, event_id: int) -> Event | None:
     one_each = (Event.centre, Event.focus_area, Event.series, Event.certifies_kind)
     return session.scalar(
         select(Event)
-        .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
+        .where(Event.id == event_id, Event.is_public)
         .options(
             selectinload(Event.sessions),
             selectinload(Event.eligible_municipalities),
@@ -163,7 +158,7 @@ def event_for_sign_up(session: DbSession, event_id: int) -> Event | None:
     return (
         session.scalars(
             select(Event)
-            .where(Event.id == event_id, Event.status.in_(PUBLIC_VISIBLE_STATUSES))
+            .where(Event.id == event_id, Event.is_public)
             .options(joinedload(Event.sessions), joinedload(Event.eligible_municipalities))
         )
         .unique()

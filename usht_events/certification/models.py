@@ -3,32 +3,14 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from usht_events.catalogue.models import Event, enum_column
-from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.catalogue.models import CertificationKind, Event
+from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.core.tokens import readable_code
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import Person
-
-
-class CertificationKind(db.Model):
-    """What a person can be certified as, e.g. "ProACT-instruktør"."""
-
-    __tablename__ = "certification_kind"
-    __table_args__ = (
-        CheckConstraint(
-            "validity_months IS NULL OR validity_months >= 1", name="validity_positive"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(60), unique=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    # How long a certification stays valid; NULL means it does not expire.
-    validity_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class CertificationSource(enum.StrEnum):

@@ -4,9 +4,10 @@ from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 
-from usht_events.checkin.tickets import qr_svg, ticket_url
 from usht_events.core.db import db
+from usht_events.core.qr import qr_svg
 from usht_events.registration.models import Registration
+from usht_events.registration.tickets import ticket_url
 
 blueprint = Blueprint("checkin", __name__)
 

@@ -1,26 +1,18 @@
-"""`flask outbox send`: deliver the mail outbox once, or keep doing so with --loop.
-
-Each pass first takes the automatic threshold decisions and queues due reminders, so the
-mails they cause go out in the same pass.
+"""`flask outbox send`: one pass of the worker (core/worker.py), or one pass after another
+with --loop: write the mails queued without content, run the areas' periodic jobs (the
+automatic decisions, the reminders), deliver what is due.
 """
 
-import logging
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
-from usht_events.catalogue.decisions import decide_automatically
-from usht_events.core.db import db, utcnow
-from usht_events.core.delivery import deliver_all_due
-from usht_events.core.extensions import mail
-from usht_events.registration import notifications
-
-log = logging.getLogger(__name__)
+from usht_events.core.db import db
+from usht_events.core.worker import run_pass
 
 outbox_group = AppGroup("outbox", help="The e-mail outbox.")
 
@@ -42,26 +34,9 @@ def send_command(loop: bool, interval: float, batch_size: int | None):
 
 
 def _run_pass(batch_size: int | None) -> None:
-    _queue_due_mail()
-    report = deliver_all_due(db.session, mail, batch_size=batch_size)
-    click.echo(report.summary())
-    # A long-running worker must not keep a SQLite read snapshot or a pooled transaction open.
+    click.echo(run_pass(batch_size).summary())
+    # A long-running worker must not keep a SQLite snapshot or a pooled transaction open.
     db.session.remove()
-
-
-def _queue_due_mail() -> None:
-    """Take the automatic threshold decisions, queue due reminders, and write any sign-up
-    mail whose request died before rendering it, in one commit."""
-    now, config = utcnow(), current_app.config
-    try:
-        notifications.render_pending(db.session, config["BASE_URL"], now)
-        decide_automatically(db.session, now, config["BASE_URL"])
-        notifications.queue_due_reminders(db.session, now, config["REMINDER_DAYS_BEFORE"])
-        db.session.commit()
-    except Exception:
-        # Mail already queued must still go out; the next pass tries these again.
-        db.session.rollback()
-        log.exception("automatic decisions and reminders failed")
 
 
 @contextmanager

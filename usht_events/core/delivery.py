@@ -29,8 +29,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from usht_events.core.db import sqlite_begin_mode, utcnow
-from usht_events.core.errors import DomainError
+from usht_events.core.errors import DomainError, ErrorCode
+from usht_events.core.i18n import N_
 from usht_events.core.outbox import OutboxMessage, OutboxStatus, mark_queued
+
+NOT_FAILED = ErrorCode("not_failed", N_("Bare e-post som har feilet kan sendes på nytt."))
 
 
 class UndeliverableMail(ValueError):
@@ -143,7 +146,7 @@ def retry(session, message_id: int) -> OutboxMessage:
     """Put a failed mail (by outbox row id) back in the queue with fresh attempts."""
     message = session.get(OutboxMessage, message_id)
     if message is None or message.status != OutboxStatus.FAILED:
-        raise DomainError("not_failed", "Bare e-post som har feilet kan sendes på nytt.")
+        raise DomainError(NOT_FAILED)
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()

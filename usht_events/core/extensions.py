@@ -26,7 +26,6 @@ mail = Mail()
 
 def init_extensions(app: Flask) -> None:
     """Attach every extension and the request hooks to the app."""
-    from usht_events import models  # noqa: F401  (registers every table on the metadata)
     from usht_events.core import web
 
     db.init_app(app)

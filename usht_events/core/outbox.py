@@ -19,8 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from usht_events.catalogue.models import enum_column
-from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 
 
 class OutboxStatus(enum.StrEnum):
@@ -141,12 +140,12 @@ def queue_unrendered_mail(
     *,
     kind: str,
     to: str,
-    event_id: int,
-    registration_id: int,
     created_at: datetime,
+    event_id: int | None = None,
+    registration_id: int | None = None,
     domain: str = "usht-events",
 ) -> int:
-    """Queue a mail whose content the worker writes later; return its id.
+    """Queue a mail whose content the worker writes later (core/worker.py); return its id.
 
     One plain INSERT rather than an ORM object: the public sign-up queues one of these
     while it holds the event's lock.
@@ -189,13 +188,13 @@ def mark_queued(session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _wake_rq_worker(session) -> None:
-    """After a commit that queued mail, enqueue a drain job when REDIS_URL is set."""
+    """After a commit that queued mail, enqueue a pass of the worker when REDIS_URL is set."""
     if not session.info.pop("outbox_queued", False):
         return
     if has_app_context() and current_app.config.get("REDIS_URL"):
-        from usht_events.core.rq_worker import enqueue_drain
+        from usht_events.core.rq_worker import enqueue_pass
 
-        enqueue_drain(current_app.config)
+        enqueue_pass(current_app.config)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,11 +1,11 @@
-"""Health check, the legal pages and other app-wide endpoints."""
+"""Health check, the legal pages and other app-wide endpoints.
+
+The centres in the footer and on the legal pages come from organisations/views.py."""
 
 from flask import Blueprint, current_app, jsonify, render_template
-from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import text
 
 from usht_events.core.db import db
-from usht_events.organisations.models import Centre
 
 blueprint = Blueprint("core", __name__)
 
@@ -33,18 +33,3 @@ def privacy():
 def accessibility():
     """The accessibility statement (tilgjengelighetserklæring)."""
     return render_template("core/accessibility.html")
-
-
-@blueprint.app_context_processor
-def _template_helpers() -> dict:
-    return {"contact_centres": contact_centres}
-
-
-def contact_centres() -> list:
-    """The centres and how to reach them, for the footer and the legal pages."""
-    try:
-        return list(db.session.scalars(select(Centre).order_by(Centre.name)))
-    except SQLAlchemyError:
-        # The footer must not turn an error page (say, with the database down) into a crash.
-        db.session.rollback()
-        return []

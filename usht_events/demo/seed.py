@@ -23,8 +23,14 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.accounts.models import Role, User
 from usht_events.accounts.passwords import hash_password, verify_password
 from usht_events.accounts.rules import create_user
-from usht_events.catalogue.models import Event, EventFormat, FocusArea, Series, Session
-from usht_events.certification.models import CertificationKind
+from usht_events.catalogue.models import (
+    CertificationKind,
+    Event,
+    EventFormat,
+    FocusArea,
+    Series,
+    Session,
+)
 from usht_events.core.timezones import oslo_datetime
 from usht_events.demo import programme
 from usht_events.demo.programme import DEMO_PASSWORD, DemoCentre, DemoEvent

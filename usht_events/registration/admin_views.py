@@ -1,5 +1,5 @@
 """The organiser's participant pages: list and counts, exports, adding by hand, cancelling,
-moving from the waiting list, resending, messages, the attendance sheet and a person's page.
+moving from the waiting list, resending, messages and the attendance sheet.
 
 Each view loads through the access scopes (another centre's event is a 404), calls one
 rule, commits once, and answers with a redirect and a message or a page.
@@ -22,14 +22,13 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from usht_events.accounts.access import allow, enforce_declared_roles, manageable_event
+from usht_events.accounts.access import allow, enforce_declared_roles
 from usht_events.accounts.models import Role
+from usht_events.catalogue.access import manageable_event
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import plain_text, strip_text
-from usht_events.core.timezones import to_oslo
-from usht_events.registration import admin_rules, exports
-from usht_events.registration.admin_rules import Audience
+from usht_events.registration import exports, participants, signup, waitlist
 from usht_events.registration.forms import (
     SignUpForm,
     email_field,
@@ -45,22 +44,14 @@ from usht_events.registration.models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from usht_events.registration.participants import Audience
+from usht_events.registration.places import waitlist_positions
 
 blueprint = Blueprint("registration_admin", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
 
 MANAGERS = (Role.ADMIN, Role.ORGANISER)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The rules word some refusals for participants; the organiser is told this instead.
-ORGANISER_MESSAGES = {
-    "past": "Arrangementet har startet, og påmeldingen kan ikke endres nå.",
-}
-# Which form field a rule's refusal belongs to, so the message is shown beside it.
-ERROR_FIELDS = {
-    "unknown_municipality": "municipality",
-    "not_eligible": "municipality",
-    "already_registered": "email",
-}
 
 
 class ActionForm(FlaskForm):
@@ -117,16 +108,16 @@ def list_registrations(event_id: int):
     """Counts by status and municipality, and every registration with its actions."""
     event = manageable_event(db.session, current_user, event_id)
     status = _status_filter()
-    registrations = admin_rules.event_registrations(db.session, event.id, status)
+    registrations = participants.event_registrations(db.session, event.id, status)
     return render_template(
         "registration/admin/list_registrations.html",
         event=event,
         registrations=registrations,
-        positions=_positions(status, registrations),
-        status_counts=admin_rules.status_counts(db.session, event.id),
-        municipality_counts=admin_rules.municipality_counts(db.session, event.id),
+        positions=_positions(event.id, status),
+        status_counts=participants.status_counts(db.session, event.id),
+        municipality_counts=participants.municipality_counts(db.session, event.id),
         status=status,
-        statuses=admin_rules.STATUS_ORDER,
+        statuses=participants.STATUS_ORDER,
     )
 
 
@@ -154,19 +145,19 @@ def add_registration(event_id: int):
     form = AddRegistrationForm(municipality_choices=municipality_choices(db.session, event))
     if form.validate_on_submit():
         try:
-            result = admin_rules.add_by_hand(
+            result = signup.sign_up(
                 db.session,
-                current_user,
                 event.id,
                 signup_from(form, source=RegistrationSource.ORGANISER),
-                _base_url(),
                 utcnow(),
+                _base_url(),
+                actor=current_user,
             )
         except DomainError as error:
             db.session.rollback()
-            if error.code not in ERROR_FIELDS:
-                return _render_add(event, form, error.message)
-            form[ERROR_FIELDS[error.code]].errors.append(error.message)
+            if error.field not in form:
+                return _render_add(event, form, error.localised())
+            form[error.field].errors.append(error.localised())
         else:
             db.session.commit()
             registration = result.registration
@@ -184,8 +175,8 @@ def cancel_registration(registration_id: int):
     registration = _manageable_registration(registration_id)
     name = registration.person.name
     try:
-        promoted = admin_rules.cancel_by_hand(
-            db.session, current_user, registration, _base_url(), utcnow()
+        promoted = waitlist.cancel_registration(
+            db.session, registration, utcnow(), _base_url(), actor=current_user
         )
     except DomainError as error:
         return _refused(registration, error)
@@ -203,7 +194,9 @@ def promote_registration(registration_id: int):
     """Give a waitlisted person a free seat now; without one, say to raise the capacity."""
     registration = _manageable_registration(registration_id)
     try:
-        admin_rules.promote_by_hand(db.session, current_user, registration, _base_url(), utcnow())
+        waitlist.promote_registration(
+            db.session, registration, utcnow(), _base_url(), actor=current_user
+        )
     except DomainError as error:
         return _refused(registration, error)
     db.session.commit()
@@ -217,7 +210,7 @@ def resend_confirmation(registration_id: int):
     """Send the confirmation with ticket (or the waiting-list mail) again."""
     registration = _manageable_registration(registration_id)
     try:
-        message = admin_rules.resend_confirmation(
+        message = participants.resend_confirmation(
             db.session, current_user, registration, _base_url(), utcnow()
         )
     except DomainError as error:
@@ -236,7 +229,7 @@ def message_participants(event_id: int):
     error = None
     if form.validate_on_submit():
         try:
-            messages = admin_rules.queue_message(
+            messages = participants.queue_message(
                 db.session,
                 current_user,
                 event,
@@ -248,12 +241,12 @@ def message_participants(event_id: int):
             )
         except DomainError as refusal:
             db.session.rollback()
-            error = refusal.message
+            error = refusal.localised()
         else:
             db.session.commit()
             flash(f"E-posten er lagt i kø til {len(messages)} mottakere.", "success")
             return redirect(url_for(".list_registrations", event_id=event.id), 303)
-    counts = admin_rules.audience_counts(db.session, event.id)
+    counts = participants.audience_counts(db.session, event.id)
     body = render_template(
         "registration/admin/message_participants.html",
         event=event,
@@ -272,17 +265,8 @@ def attendance_sheet(event_id: int):
     return render_template(
         "registration/admin/attendance_sheet.html",
         event=event,
-        registrations=admin_rules.attendance_sheet_registrations(db.session, event.id),
+        registrations=participants.attendance_sheet_registrations(db.session, event.id),
     )
-
-
-@blueprint.get("/people/<int:person_id>")
-@allow(*MANAGERS)
-def show_person(person_id: int):
-    """A person's registrations, attendance and certifications, as far as the user may see."""
-    overview = admin_rules.person_overview(db.session, current_user, person_id) or abort(404)
-    today = to_oslo(utcnow()).date()
-    return render_template("registration/admin/show_person.html", overview=overview, today=today)
 
 
 def _status_filter() -> RegistrationStatus | None:
@@ -292,18 +276,18 @@ def _status_filter() -> RegistrationStatus | None:
         return None
 
 
-def _positions(status, registrations) -> dict[int, int]:
+def _positions(event_id: int, status) -> dict[int, int]:
     """Places in line, counted on the whole list even when the page shows part of it."""
     if status not in (None, RegistrationStatus.WAITLISTED):
         return {}
-    return admin_rules.waitlist_positions(registrations)
+    return waitlist_positions(db.session, event_id)
 
 
 def _export_rows(event_id: int):
     event = manageable_event(db.session, current_user, event_id)
     status = _status_filter()
-    registrations = admin_rules.event_registrations(db.session, event.id, status)
-    rows = exports.export_rows(registrations, _positions(status, registrations))
+    registrations = participants.event_registrations(db.session, event.id, status)
+    rows = exports.export_rows(registrations, _positions(event.id, status))
     return event, rows
 
 
@@ -338,7 +322,7 @@ def _manageable_registration(registration_id: int) -> Registration:
 
 def _refused(registration: Registration, error: DomainError):
     db.session.rollback()
-    flash(ORGANISER_MESSAGES.get(error.code, error.message), "danger")
+    flash(error.localised(), "danger")
     return _back_to_list(registration)
 
 

@@ -1,11 +1,12 @@
-"""What the public may know about an event's places: counts, seats left, minimum, window."""
+"""What the public may know about an event's places: counts, seats left, minimum, and the
+one rule of the sign-up window that both the page and the sign-up itself follow."""
 
 import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from usht_events.catalogue.models import Event, EventStatus
-from usht_events.registration.rules import OPEN_STATUSES, Counts
+from usht_events.catalogue.models import LIVE_STATUSES, Event, EventStatus
+from usht_events.registration.places import Counts, counts_for_events
 
 
 class RegistrationState(enum.StrEnum):
@@ -17,6 +18,25 @@ class RegistrationState(enum.StrEnum):
     STARTED = "past"
     CANCELLED = "cancelled"
     UNAVAILABLE = "unavailable"
+
+
+def sign_up_state(event, now: datetime) -> RegistrationState:
+    """Whether sign-up is open now: never for a cancelled or started event, else in its window.
+
+    `event` is an Event or anything with its status, first start and window (the sign-up
+    reads these under the lock, see signup.SignUpFacts).
+    """
+    if event.status == EventStatus.CANCELLED:
+        return RegistrationState.CANCELLED
+    if event.status not in LIVE_STATUSES:
+        return RegistrationState.UNAVAILABLE
+    if event.starts_at is None or event.starts_at <= now:
+        return RegistrationState.STARTED
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        return RegistrationState.CLOSED
+    return RegistrationState.OPEN
 
 
 @dataclass(frozen=True)
@@ -55,18 +75,7 @@ class Availability:
 
     @property
     def state(self) -> RegistrationState:
-        event, now = self.event, self.now
-        if event.status == EventStatus.CANCELLED:
-            return RegistrationState.CANCELLED
-        if event.status not in OPEN_STATUSES or event.starts_at is None:
-            return RegistrationState.UNAVAILABLE
-        if event.starts_at <= now:
-            return RegistrationState.STARTED
-        if event.registration_opens_at and now < event.registration_opens_at:
-            return RegistrationState.NOT_YET_OPEN
-        if event.registration_closes_at and now >= event.registration_closes_at:
-            return RegistrationState.CLOSED
-        return RegistrationState.OPEN
+        return sign_up_state(self.event, self.now)
 
     @property
     def is_open(self) -> bool:
@@ -80,3 +89,9 @@ class Availability:
     def closes_at(self) -> datetime | None:
         """When sign-up closes: the deadline, or the start of the first session."""
         return self.event.registration_closes_at or self.event.starts_at
+
+
+def availability_for(session, events: list[Event], now: datetime) -> dict[int, Availability]:
+    """Availability of each event, counted in one query."""
+    counts = counts_for_events(session, [event.id for event in events])
+    return {event.id: Availability(event, counts[event.id], now) for event in events}

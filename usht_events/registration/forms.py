@@ -15,7 +15,7 @@ from usht_events.catalogue.models import Event
 from usht_events.core.forms import QuickSelect, plain_text, strip_text
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import PROFESSION_LABELS, Profession
-from usht_events.registration.rules import SignUp
+from usht_events.registration.signup import SignUp
 
 FORM_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 

@@ -1,13 +1,14 @@
-"""People and their places on events."""
+"""People, their places on events, and their attendance at the sessions."""
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from usht_events.catalogue.models import Event, enum_column
-from usht_events.core.db import UTCDateTime, db, utcnow
+from usht_events.catalogue.models import Event, Session
+from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.core.i18n import N_
 from usht_events.core.tokens import readable_code, url_token
 from usht_events.organisations.models import Municipality
@@ -141,9 +142,47 @@ class Registration(db.Model):
     person: Mapped[Person] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Confirmed or on the waiting list: the person still holds or awaits a place."""
         return self.status != RegistrationStatus.CANCELLED
+
+    @is_active.inplace.expression
+    @classmethod
+    def _is_active_expression(cls):
+        return cls.status != RegistrationStatus.CANCELLED
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"
+
+
+class CheckinMethod(enum.StrEnum):
+    """How the person was checked in."""
+
+    SCAN = "scan"
+    SEARCH = "search"
+    TICKET_PAGE = "ticket_page"
+    WALK_IN = "walk_in"
+
+
+class Attendance(db.Model):
+    """A registration checked in at one session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("event_session.id", ondelete="CASCADE"), index=True
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    method: Mapped[CheckinMethod] = mapped_column(
+        enum_column(CheckinMethod, "checkin_method"), default=CheckinMethod.SCAN
+    )
+
+    registration: Mapped[Registration] = relationship()
+    session: Mapped[Session] = relationship()

@@ -17,14 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
 from usht_events.catalogue.ics import build_invitations
 from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
-from usht_events.certification.models import Certification
-from usht_events.checkin.tickets import qr_png, ticket_url
 from usht_events.core.outbox import (
     MailAttachment,
     OutboxMessage,
@@ -32,9 +30,11 @@ from usht_events.core.outbox import (
     queue_unrendered_mail,
     set_attachments,
 )
+from usht_events.core.qr import qr_png
 from usht_events.core.timezones import format_date_span, format_day, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
-from usht_events.registration.rules import OPEN_STATUSES, SignUpResult, waitlist_position
+from usht_events.registration.places import waitlist_position
+from usht_events.registration.tickets import ticket_url
 
 log = logging.getLogger(__name__)
 
@@ -108,59 +108,64 @@ def safe_address(address: str) -> str | None:
     return address if _ADDRESS.fullmatch(address) and address.isprintable() else None
 
 
-def notify_signed_up(
-    session, result: SignUpResult, base_url: str, now: datetime
-) -> OutboxMessage | None:
-    """Confirmation, waiting-list place, or the link again for an address that has a place."""
-    if result.existing:
-        return _existing_place(session, result.registration, base_url, now)
-    if not result.created:
-        return None  # a resubmitted form: its first submission queued the mail
-    kind = SIGN_UP_KINDS[result.status]
-    return _sign_up_mail(session, kind, result.registration, base_url, now)
+def notify_place(session, registration: Registration, base_url: str, now: datetime):
+    """The mail a place calls for, written now: the confirmation with calendar files and
+    ticket, or the waiting-list place. None when the person has no usable address."""
+    return _sign_up_mail(session, SIGN_UP_KINDS[registration.status], registration, base_url, now)
 
 
-def queue_sign_up_mail(session, result: SignUpResult, base_url: str, now: datetime) -> int | None:
-    """What `notify_signed_up` sends, for the public form: the new place's mail queued empty.
+def notify_existing_place(session, registration: Registration, base_url: str, now: datetime):
+    """The manage link again, to an address that signed up before (at most every 10 min).
 
-    The outbox worker fills it in with `render_pending` before sending: the calendar files
-    and the QR code take longer to make than the rest of a sign-up. Returns the id of the
-    queued mail, if one was queued.
+    Anyone can type any address into the form, so the link goes to the mailbox, never to
+    the page.
     """
-    if result.existing or not result.created:
-        message = notify_signed_up(session, result, base_url, now)
-        if message is None:
-            return None
-        session.flush()  # gives the mail its id
-        return message.id
-    address = safe_address(result.email)
+    recent = session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.kind == "existing_place",
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.created_at > now - EXISTING_PLACE_PAUSE,
+        )
+    )
+    if recent is not None:
+        return None
+    return _registration_mail(session, "existing_place", registration, base_url, now)
+
+
+def queue_sign_up_mail(
+    session,
+    registration_id: int,
+    status: RegistrationStatus,
+    email: str,
+    event_id: int,
+    now: datetime,
+) -> int | None:
+    """What `notify_place` sends, queued without content for the outbox worker to write.
+
+    The calendar files and the QR code take longer to make than the rest of a sign-up,
+    which holds the event's lock meanwhile. Returns the queued mail's id, if one was queued.
+    """
+    address = safe_address(email)
     if address is None:
         return None
     return queue_unrendered_mail(
         session,
-        kind=SIGN_UP_KINDS[result.status],
+        kind=SIGN_UP_KINDS[status],
         to=address,
-        event_id=result.event_id,
-        registration_id=result.registration_id,
+        event_id=event_id,
+        registration_id=registration_id,
         created_at=now,
     )
 
 
-def render_pending(session, base_url: str, now: datetime, ids=None) -> int:
-    """Fill in mails queued without content (all of them, or those with the given ids)."""
-    query = select(OutboxMessage).where(OutboxMessage.needs_render.is_(True))
-    if ids is not None:
-        query = query.where(OutboxMessage.id.in_(list(ids)))
-    rendered = 0
-    for message in session.scalars(query.with_for_update(skip_locked=True)).all():
-        registration = session.get(Registration, message.registration_id or 0)
-        if registration is None or SIGN_UP_KINDS.get(registration.status) != message.kind:
-            # The place changed before the mail was written: the later mail says it all.
-            session.delete(message)
-            continue
-        _sign_up_mail(session, message.kind, registration, base_url, now, into=message)
-        rendered += 1
-    return rendered
+def write_sign_up_mail(session, message: OutboxMessage, base_url: str, now: datetime) -> None:
+    """Write a sign-up mail queued without content (core/worker.py calls this)."""
+    registration = session.get(Registration, message.registration_id or 0)
+    if registration is None or SIGN_UP_KINDS.get(registration.status) != message.kind:
+        # The place changed before the mail was written: the later mail says it all.
+        session.delete(message)
+        return
+    _sign_up_mail(session, message.kind, registration, base_url, now, into=message)
 
 
 def _sign_up_mail(session, kind, registration, base_url, now, into=None):
@@ -180,10 +185,10 @@ def notify_promoted(session, registrations, base_url: str, now: datetime) -> lis
     )
 
 
-def notify_cancelled_by_participant(
+def notify_cancelled(
     session, registration: Registration, base_url: str, now: datetime
 ) -> OutboxMessage | None:
-    """Confirm one's own cancellation; a calendar entry they were sent is cancelled."""
+    """Confirm a cancelled place; a calendar entry they were sent is cancelled."""
     had_entry = registration.confirmed_at is not None
     attachments = _calendar_attachment(registration, base_url, now, "CANCEL") if had_entry else ()
     return _registration_mail(
@@ -213,10 +218,12 @@ def notify_threshold_reached(session, event: Event, base_url: str, now: datetime
 
 
 def queue_due_reminders(
-    session, now: datetime, days_before: int, base_url: str | None = None
+    session, now: datetime, days_before: int, base_url: str, limit: int | None = None
 ) -> list[OutboxMessage]:
-    """Remind confirmed participants of sessions starting within `days_before` days, once."""
-    base_url = base_url or current_app.config["BASE_URL"]
+    """Remind confirmed participants of sessions starting within `days_before` days, once.
+
+    With a `limit`, at most that many reminders are queued; a later call queues the rest.
+    """
     window = timedelta(days=days_before)
     due_by_event = _due_sessions(session, now, now + window)
     registrations = _registrations(session, list(due_by_event), RegistrationStatus.CONFIRMED)
@@ -229,13 +236,15 @@ def queue_due_reminders(
             for item in due_by_event[registration.event_id]
             if not any(t and item.starts_at - window <= t < item.starts_at for t in times)
         ]
-        if due:
-            queued.append(_reminder(session, registration, due, base_url, now))
-    return _queued(queued)
+        if due and (message := _reminder(session, registration, due, base_url, now)):
+            queued.append(message)
+            if limit is not None and len(queued) >= limit:
+                break
+    return queued
 
 
 def notify_certificate_issued(
-    session, certification: Certification, base_url: str, now: datetime
+    session, certification, base_url: str, now: datetime
 ) -> OutboxMessage | None:
     """Tell the person they are certified, with the public verification link."""
     person = certification.person
@@ -263,19 +272,6 @@ def notify_certificate_issued(
         now,
         event_id=event.id if event else None,
     )
-
-
-def _existing_place(session, registration, base_url, now):
-    recent = session.scalar(
-        select(OutboxMessage.id).where(
-            OutboxMessage.kind == "existing_place",
-            OutboxMessage.registration_id == registration.id,
-            OutboxMessage.created_at > now - EXISTING_PLACE_PAUSE,
-        )
-    )
-    if recent is not None:
-        return None
-    return _registration_mail(session, "existing_place", registration, base_url, now)
 
 
 def _to_active(session, event, kind, method, base_url, now):
@@ -473,7 +469,7 @@ def _due_sessions(session, now, horizon) -> dict[int, list[EventSession]]:
         .where(
             EventSession.starts_at > now,
             EventSession.starts_at <= horizon,
-            Event.status.in_(OPEN_STATUSES),
+            Event.is_live,
         )
         .order_by(EventSession.starts_at)
     )

@@ -1,4 +1,5 @@
-"""Signing up, and managing one's own registration through the e-mailed link."""
+"""The sign-up journey: the public calendar, an event's page with the sign-up form, signing
+up, and managing one's own place through the e-mailed link."""
 
 from flask import (
     Blueprint,
@@ -7,18 +8,19 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from usht_events.catalogue import rules as catalogue_rules
+from usht_events.catalogue.forms import CalendarFilterForm
 from usht_events.catalogue.models import Event
-from usht_events.catalogue.views import render_event_page
-from usht_events.core.db import db, sqlite_begin_mode, utcnow
+from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.registration import notifications, rules
-from usht_events.registration.availability import Availability
+from usht_events.registration import signup, waitlist
+from usht_events.registration.availability import Availability, availability_for
 from usht_events.registration.forms import (
     CancelForm,
     SignUpForm,
@@ -26,24 +28,40 @@ from usht_events.registration.forms import (
     signup_from,
 )
 from usht_events.registration.models import Registration
+from usht_events.registration.places import counts_for_events, waitlist_position
 
 blueprint = Blueprint("registration", __name__)
 
-# HTTP status for each refusal: the request was fine, the event's state says no.
-REFUSAL_STATUS = {
-    "full": 409,
-    "closed": 409,
-    "not_yet_open": 409,
-    "past": 409,
-    "cancelled": 409,
-    "not_eligible": 403,
-    "unknown_municipality": 422,
-    "not_found": 404,
-}
+
+@blueprint.get("/events")
+@blueprint.get("/")
+def calendar():
+    """Upcoming published events matching the filters, soonest first, a page at a time."""
+    form = CalendarFilterForm.for_request(db.session, request.args)
+    valid = form.validate()
+    # Anything but a plain page number (say "¹", which str.isdigit accepts) means page 1.
+    page_number = request.args.get("page", "1")
+    if not (page_number.isascii() and page_number.isdigit() and 0 < int(page_number) < 10_000):
+        page_number = "1"
+    page_number = int(page_number)
+    filters = form.to_filter() if valid else catalogue_rules.EventFilter()
+    now = utcnow()
+    page = catalogue_rules.find_events(
+        db.session, filters, now, page_number, current_app.config["EVENTS_PER_PAGE"]
+    )
+    availability = availability_for(db.session, page.events, now)
+    status = 200 if valid else 400
+    return render_template(
+        "registration/calendar.html", form=form, page=page, availability=availability
+    ), status
 
 
-# Refusals that concern the municipality chosen: shown beside that field.
-MUNICIPALITY_REFUSALS = {"unknown_municipality", "not_eligible"}
+@blueprint.get("/events/<int:event_id>")
+def show_event(event_id: int):
+    """The event, its sessions and rules in plain Norwegian, and the sign-up form."""
+    event = catalogue_rules.public_event(db.session, event_id) or abort(404)
+    form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
+    return render_event_page(event, form)
 
 
 @blueprint.post("/events/<int:event_id>/register")
@@ -53,23 +71,20 @@ def register(event_id: int):
     A valid form goes straight to the sign-up rule, which reads what it needs under the
     event's lock; the event page is loaded only when the form has to be shown again.
     """
-    probe = _probe()
-    if probe.skip_lock:
-        # The control run drops SQLite's lock too (BEGIN DEFERRED) before the first query;
-        # the request teardown restores the begin mode.
-        sqlite_begin_mode.set("DEFERRED")
     form = SignUpForm()
     if not form.validate_on_submit():
         return _show_form_again(event_id, form, 422)
-    now = utcnow()
     try:
-        result = rules.register(
-            db.session, event_id, signup_from(form, locale=str(get_locale() or "nb")), now, probe
+        result = signup.sign_up(
+            db.session,
+            event_id,
+            signup_from(form, locale=str(get_locale() or "nb")),
+            utcnow(),
+            current_app.config["BASE_URL"],
         )
     except DomainError as error:
         db.session.rollback()
-        return _show_form_again(event_id, form, REFUSAL_STATUS.get(error.code, 409), error)
-    _notify_sign_up(result, now)
+        return _show_form_again(event_id, form, error.status, error)
     db.session.commit()
     if result.existing:
         # Anyone can type any address: say nothing about that person's place here.
@@ -78,13 +93,17 @@ def register(event_id: int):
     return redirect(url_for("registration.manage", token=result.token), 303)
 
 
-def _notify_sign_up(result: rules.SignUpResult, now) -> None:
-    """Queue the mails a sign-up causes, in its transaction."""
-    base_url = current_app.config["BASE_URL"]
-    if result.threshold_reached:
-        event = db.session.get_one(Event, result.event_id)
-        notifications.notify_threshold_reached(db.session, event, base_url, now)
-    notifications.queue_sign_up_mail(db.session, result, base_url, now)
+def render_event_page(event: Event, form: SignUpForm, status: int = 200, error: str | None = None):
+    """The event page with the sign-up form, after a GET or a refused POST."""
+    availability = availability_for(db.session, [event], utcnow())[event.id]
+    body = render_template(
+        "registration/show_event.html",
+        event=event,
+        availability=availability,
+        form=form,
+        error=error,
+    )
+    return body, status
 
 
 def _show_form_again(
@@ -92,23 +111,15 @@ def _show_form_again(
 ):
     """The event page with the posted form, its errors, and every municipality to pick from."""
     event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
-    if error and error.code == "not_found":
+    if error and error.status == 404:
         abort(404)
     form.municipality.choices = municipality_choices(db.session, event)
-    message = gettext(error.message) if error else None
-    if error and error.code in MUNICIPALITY_REFUSALS:
+    message = error.localised() if error else None
+    if error and error.field in form:
         # Beside the field; the form's error summary lists it too.
-        form.municipality.errors = [message]
+        form[error.field].errors = [message]
         message = None
     return render_event_page(event, form, status, message)
-
-
-def _probe() -> rules.RaceProbe:
-    """The concurrency tests' control run switches the lock off; nothing else does."""
-    config = current_app.config
-    if not (config["DEBUG_SIGNUP_SKIP_LOCK"] or config["DEBUG_SIGNUP_PAUSE"]):
-        return rules.NO_PROBE
-    return rules.RaceProbe(config["DEBUG_SIGNUP_SKIP_LOCK"], config["DEBUG_SIGNUP_PAUSE"])
 
 
 def _registration_by_token(token: str) -> Registration:
@@ -122,13 +133,13 @@ def _registration_by_token(token: str) -> Registration:
 def manage(token: str):
     """The person's own place: status, waiting-list position, calendar file, ticket, cancel."""
     registration = _registration_by_token(token)
-    counts = rules.counts_for_events(db.session, [registration.event_id])
+    counts = counts_for_events(db.session, [registration.event_id])
     return render_template(
         "registration/manage.html",
         registration=registration,
         event=registration.event,
         availability=Availability(registration.event, counts[registration.event_id], utcnow()),
-        position=rules.waitlist_position(db.session, registration),
+        position=waitlist_position(db.session, registration),
     )
 
 
@@ -140,20 +151,18 @@ def cancel(token: str):
         return redirect(url_for("registration.manage", token=token), 303)
     form = CancelForm()
     if form.validate_on_submit():
-        now = utcnow()
         try:
-            promoted = rules.cancel(db.session, registration, now)
+            waitlist.cancel_registration(
+                db.session, registration, utcnow(), current_app.config["BASE_URL"]
+            )
         except DomainError as error:
             db.session.rollback()
             return render_template(
                 "registration/cancel.html",
                 registration=registration,
                 form=form,
-                error=gettext(error.message),
-            ), 409
-        base_url = current_app.config["BASE_URL"]
-        notifications.notify_cancelled_by_participant(db.session, registration, base_url, now)
-        notifications.notify_promoted(db.session, promoted, base_url, now)
+                error=error.localised(),
+            ), error.status
         db.session.commit()
         flash(gettext("Du er meldt av. Takk for at du ga beskjed!"), "success")
         return redirect(url_for("registration.manage", token=token), 303)

@@ -25,13 +25,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusArea, Series, Session
-from usht_events.certification.models import Certification, CertificationKind
-from usht_events.checkin.models import Attendance
+from usht_events.catalogue.models import (
+    CertificationKind,
+    Event,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Series,
+    Session,
+)
+from usht_events.certification.models import Certification
 from usht_events.core.db import utcnow
 from usht_events.core.timezones import OSLO
 from usht_events.organisations.models import Centre, Municipality
-from usht_events.registration.models import Registration, RegistrationStatus
+from usht_events.registration.models import Attendance, Registration, RegistrationStatus
 
 RUNNING_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
 UNKNOWN_MUNICIPALITY = "Ukjent kommune"

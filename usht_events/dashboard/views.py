@@ -1,41 +1,27 @@
-"""The organiser's dashboard: decisions due, mail that did not arrive, this week, the event log."""
+"""The organiser's dashboard: decisions due, mail that did not arrive, this week, the event log.
+
+The decision itself (POST /admin/events/<id>/decision) is registration/event_admin_views.py.
+"""
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
-from usht_events.accounts.access import (
-    allow,
-    can_manage_event,
-    enforce_declared_roles,
-    event_scope,
-    manageable_event,
-)
+from usht_events.accounts.access import allow, enforce_declared_roles
 from usht_events.accounts.models import Role, User
-from usht_events.catalogue.decisions import (
-    cancel_undecided_event,
-    check_undecided,
-    confirm_event,
-    events_awaiting_decision,
-    too_few_reason,
-)
+from usht_events.catalogue.access import can_manage_event, event_scope, manageable_event
 from usht_events.catalogue.models import Event
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.core.audit import AuditEntry, record_action
 from usht_events.core.db import db, utcnow
 from usht_events.core.delivery import retry
 from usht_events.core.errors import DomainError
-from usht_events.core.forms import plain_text, strip_text
 from usht_events.core.outbox import OutboxMessage, OutboxStatus
-from usht_events.registration import notifications
-from usht_events.registration.rules import OPEN_STATUSES, confirmed_count, counts_for_events
+from usht_events.registration.decisions import events_awaiting_decision
+from usht_events.registration.places import counts_for_events
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
@@ -45,22 +31,6 @@ WEEK = timedelta(days=7)
 RECENTLY_REACHED = timedelta(days=14)
 FAILED_ON_DASHBOARD = 10
 FAILED_PER_PAGE = 200
-REASON_REQUIRED = "Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post."
-
-
-class DecisionForm(FlaskForm):
-    """Confirm that an event runs, or cancel it with a reason the participants read."""
-
-    decision = SelectField(
-        "Beslutning",
-        choices=[SelectChoice("confirm", "Gjennomføres"), SelectChoice("cancel", "Avlyses")],
-        validators=[DataRequired()],
-    )
-    reason = TextAreaField(
-        "Begrunnelse til deltakerne",
-        filters=[strip_text],
-        validators=[Length(max=1000), plain_text(multiline=True)],
-    )
 
 
 @blueprint.get("")
@@ -87,33 +57,6 @@ def index():
     )
 
 
-@blueprint.post("/events/<int:event_id>/decision")
-@allow(Role.ADMIN, Role.ORGANISER)
-def decide_event(event_id: int):
-    """Confirm that the event runs, or cancel it after a step that asks for the reason."""
-    event = manageable_event(db.session, current_user, event_id)
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        if form.decision.errors:
-            abort(400)
-        return _cancel_step(event, form), 400
-    if form.decision.data == "confirm":
-        return _confirm(event)
-    try:
-        check_undecided(event)
-    except DomainError as error:
-        return _refused(error)
-    if "reason" not in request.form:
-        form.reason.data = too_few_reason(
-            confirmed_count(db.session, event.id), event.min_participants
-        )
-        return _cancel_step(event, form)
-    if not form.reason.data:
-        form.reason.errors.append(REASON_REQUIRED)
-        return _cancel_step(event, form), 400
-    return _cancel(event, form.reason.data)
-
-
 @blueprint.get("/mail/failed")
 @allow(Role.ADMIN, Role.ORGANISER)
 def failed_mail():
@@ -132,7 +75,7 @@ def retry_mail(message_id: int):
     try:
         retry(db.session, message.id)
     except DomainError as error:
-        flash(error.message, "warning")
+        flash(error.localised(), "warning")
     else:
         summary = f"Sendte e-posten «{message.subject}» på nytt."
         record_action(db.session, current_user, "mail.retry", summary, message.event_id)
@@ -156,62 +99,6 @@ def event_log(event_id: int):
     return render_template("dashboard/event_log.html", event=event, entries=entries)
 
 
-def _confirm(event: Event):
-    now = utcnow()
-    try:
-        confirm_event(db.session, event, now)
-    except DomainError as error:
-        return _refused(error)
-    mails = notifications.notify_threshold_reached(db.session, event, _base_url(), now)
-    count = confirmed_count(db.session, event.id)
-    summary = f"Bekreftet at arrangementet gjennomføres ({count} påmeldte)."
-    record_action(db.session, current_user, "event.confirm", summary, event.id)
-    db.session.commit()
-    flash(f"«{event.title}» gjennomføres. {_told(len(mails))}", "success")
-    return redirect(url_for("dashboard.index"))
-
-
-def _cancel(event: Event, reason: str):
-    now = utcnow()
-    try:
-        must_tell = cancel_undecided_event(db.session, event, reason, now)
-    except DomainError as error:
-        return _refused(error)
-    mails = (
-        notifications.notify_event_cancelled(db.session, event, _base_url(), now)
-        if must_tell
-        else []
-    )
-    record_action(
-        db.session, current_user, "event.cancel", f"Avlyste arrangementet: {reason}", event.id
-    )
-    db.session.commit()
-    flash(f"«{event.title}» er avlyst. {_told(len(mails))}", "success")
-    return redirect(url_for("dashboard.index"))
-
-
-def _cancel_step(event: Event, form: DecisionForm) -> str:
-    form.decision.data = "cancel"
-    counts = counts_for_events(db.session, [event.id])[event.id]
-    return render_template("dashboard/decide_event.html", event=event, form=form, counts=counts)
-
-
-def _refused(error: DomainError):
-    db.session.rollback()
-    flash(error.message, "warning")
-    return redirect(url_for("dashboard.index"))
-
-
-def _told(mails: int) -> str:
-    if mails == 0:
-        return "Ingen påmeldte å gi beskjed til."
-    return f"{mails} påmeldte får beskjed på e-post." if mails > 1 else "Én påmeldt får beskjed."
-
-
-def _base_url() -> str:
-    return current_app.config["BASE_URL"]
-
-
 def _events_this_week(scope, now: datetime) -> list[Event]:
     """Open events with a session that is on now or starts within a week, soonest first."""
     upcoming = select(EventSession.event_id).where(
@@ -219,7 +106,7 @@ def _events_this_week(scope, now: datetime) -> list[Event]:
     )
     events = db.session.scalars(
         select(Event)
-        .where(scope, Event.status.in_(OPEN_STATUSES), Event.id.in_(upcoming))
+        .where(scope, Event.is_live, Event.id.in_(upcoming))
         .options(selectinload(Event.sessions))
     ).all()
     return sorted(events, key=lambda event: (_next_session(event, now).starts_at, event.id))
@@ -235,7 +122,7 @@ def _recently_reached(scope, now: datetime, exclude: set[int]) -> list[Event]:
         select(Event)
         .where(
             scope,
-            Event.status.in_(OPEN_STATUSES),
+            Event.is_live,
             Event.threshold_reached_at >= now - RECENTLY_REACHED,
         )
         .order_by(Event.threshold_reached_at.desc(), Event.id)

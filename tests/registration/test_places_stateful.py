@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.registration import rules
+from usht_events.registration import places, signup, waitlist
 from usht_events.registration.models import (
     Person,
     Profession,
@@ -21,6 +21,7 @@ from usht_events.registration.models import (
 
 MUNICIPALITIES = ("3101", "3105", "3107")
 EMAILS = [f"p{i}@example.no" for i in range(10)]
+BASE = "http://usht.test"
 
 
 class SignUpMachine(RuleBasedStateMachine):
@@ -56,7 +57,7 @@ class SignUpMachine(RuleBasedStateMachine):
 
     @rule(email=st.sampled_from(EMAILS), municipality=st.sampled_from(MUNICIPALITIES))
     def sign_up(self, email, municipality):
-        signup = rules.SignUp(
+        details = signup.SignUp(
             name="Test",
             email=email,
             municipality_number=municipality,
@@ -64,7 +65,7 @@ class SignUpMachine(RuleBasedStateMachine):
             profession=Profession.NURSE,
         )
         try:
-            result = rules.register(db.session, self.event.id, signup, self._tick())
+            result = signup.register(db.session, self.event.id, details, self._tick())
         except DomainError as error:
             db.session.rollback()
             assert error.code == "full"
@@ -80,7 +81,7 @@ class SignUpMachine(RuleBasedStateMachine):
         if not active:
             return
         registration = data.draw(st.sampled_from(active))
-        rules.cancel(db.session, registration, self._tick())
+        waitlist.cancel_registration(db.session, registration, self._tick(), BASE)
         db.session.commit()
 
     @rule(capacity=st.integers(1, 8))
@@ -93,8 +94,8 @@ class SignUpMachine(RuleBasedStateMachine):
 
     def _change(self, capacity, per_municipality):
         try:
-            rules.change_capacity(
-                db.session, self.event.id, capacity, per_municipality, self._tick()
+            waitlist.change_capacity(
+                db.session, self.event.id, capacity, per_municipality, self._tick(), BASE
             )
         except DomainError as error:
             db.session.rollback()
@@ -128,12 +129,12 @@ class SignUpMachine(RuleBasedStateMachine):
     @invariant()
     def nobody_waits_while_a_seat_they_fit_is_free(self):
         for waiting in self._registrations(RegistrationStatus.WAITLISTED):
-            assert not rules.has_seat_for(db.session, self.event, waiting.municipality_number)
+            assert not places.has_seat_for(db.session, self.event, waiting.municipality_number)
 
     @invariant()
     def waiting_list_is_served_in_sign_up_order(self):
         waiting = self._registrations(RegistrationStatus.WAITLISTED)
-        assert rules.waiting_list(db.session, self.event.id) == waiting
+        assert places.waiting_list(db.session, self.event.id) == waiting
         promoted = [
             r
             for r in self._registrations(RegistrationStatus.CONFIRMED)

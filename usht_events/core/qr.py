@@ -1,15 +1,10 @@
-"""Tickets: the QR code of a registration encodes its ticket URL."""
+"""QR codes, as inline SVG for pages and PNG for e-mail and PDFs."""
 
 import io
 
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
-
-
-def ticket_url(base_url: str, ticket_code: str) -> str:
-    """The URL a ticket's QR code carries."""
-    return f"{base_url}/t/{ticket_code}"
 
 
 def _qr(data: str) -> qrcode.QRCode:

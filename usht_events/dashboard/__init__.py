@@ -1,0 +1,1 @@
+"""The organiser's overview: what needs them now."""

@@ -1,0 +1,91 @@
+"""Every way the registration rules refuse, declared once (see core/errors.py).
+
+The messages are Norwegian catalogue ids; pages translate them with `error.localised()`.
+"""
+
+from usht_events.core.errors import ErrorCode
+from usht_events.core.i18n import N_
+
+# The event as a whole: catalogue/errors.py (EVENT_NOT_FOUND, EVENT_CANCELLED, ...).
+EVENT_OVER = ErrorCode("past", N_("Arrangementet er over, og påmeldingene kan ikke endres."))
+
+# The sign-up window
+STARTED = ErrorCode("past", N_("Arrangementet har allerede startet, og påmeldingen er stengt."))
+NOT_YET_OPEN = ErrorCode("not_yet_open", N_("Påmeldingen har ikke åpnet ennå."))
+CLOSED = ErrorCode("closed", N_("Påmeldingsfristen er ute."))
+
+# Who may sign up, and where the seats are
+UNKNOWN_MUNICIPALITY = ErrorCode(
+    "unknown_municipality", N_("Velg en kommune fra listen."), status=422, field="municipality"
+)
+NOT_ELIGIBLE = ErrorCode(
+    "not_eligible",
+    N_("Arrangementet er ikke åpent for deltakere fra kommunen du valgte."),
+    status=403,
+    field="municipality",
+)
+FULL = ErrorCode("full", N_("Arrangementet er fullt."))
+FULL_RAISE_CAPACITY = ErrorCode(
+    "full",
+    N_("Alle %(capacity)s plassene er tatt. Øk kapasiteten på arrangementet for å gi personen plass."),
+)
+FULL_NO_WAITLIST = ErrorCode(
+    "full", N_("Arrangementet er fullt og har ingen venteliste. Øk kapasiteten først.")
+)
+MUNICIPALITY_FULL_RAISE_CAP = ErrorCode(
+    "municipality_full",
+    N_(
+        "Kommunen har brukt alle sine %(seats)s plasser. "
+        "Øk antall plasser per kommune for å gi personen plass."
+    ),
+)
+ALREADY_REGISTERED = ErrorCode(
+    "already_registered",
+    N_("Personen med denne e-postadressen er allerede påmeldt (%(status)s)."),
+    field="email",
+)
+
+# A place
+REGISTRATION_CANCELLED = ErrorCode(
+    "registration_cancelled", N_("Påmeldingen er avmeldt; det er ingen bekreftelse å sende.")
+)
+ALREADY_CANCELLED = ErrorCode("already_cancelled", N_("Påmeldingen er allerede avmeldt."))
+CANCEL_AFTER_START = ErrorCode(
+    "past", N_("Arrangementet har startet; kontakt arrangøren for å melde deg av.")
+)
+CHANGE_AFTER_START = ErrorCode(
+    "past", N_("Arrangementet har startet, og påmeldingen kan ikke endres nå.")
+)
+NOT_WAITLISTED = ErrorCode("not_waitlisted", N_("Bare påmeldinger på ventelisten kan få plass."))
+NO_ADDRESS = ErrorCode("no_address", N_("Personen har ingen e-postadresse vi kan sende til."))
+NO_RECIPIENTS = ErrorCode("no_recipients", N_("Det er ingen mottakere i gruppen du valgte."))
+
+# Capacity
+INVALID_CAPACITY = ErrorCode("invalid_capacity", N_("Kapasiteten må være minst 1."), field="capacity")
+INVALID_SEATS = ErrorCode(
+    "invalid_capacity", N_("Plasser per kommune må være minst 1."), field="seats_per_municipality"
+)
+CAPACITY_BELOW_CONFIRMED = ErrorCode(
+    "capacity_below_confirmed",
+    N_("Kapasiteten kan ikke settes lavere enn antall bekreftede deltakere."),
+    field="capacity",
+)
+SEATS_BELOW_CONFIRMED = ErrorCode(
+    "capacity_below_confirmed",
+    N_("En kommune har allerede flere bekreftede deltakere enn det nye taket."),
+    field="seats_per_municipality",
+)
+
+# The decision at the minimum
+NOT_AWAITING_DECISION = ErrorCode(
+    "not_awaiting", N_("Arrangementet venter ikke på en beslutning.")
+)
+
+# Taking an event back to draft
+HAS_REGISTRATIONS = ErrorCode(
+    "has_registrations",
+    N_(
+        "Arrangementet har %(active)s aktive påmeldinger og kan ikke gjøres om til utkast. "
+        "Avlys det i stedet, så får de påmeldte beskjed."
+    ),
+)
