@@ -198,9 +198,7 @@ def refuse_invalid(draft: EventDraft) -> None:
         raise DomainError(errors.INVALID_EVENT, problems=problems)
 
 
-def create_event(
-    session: DbSession, actor: User | None, draft: EventDraft, now: datetime
-) -> Event:
+def create_event(session: DbSession, actor: User | None, draft: EventDraft, now: datetime) -> Event:
     """A new draft event with its sessions; nobody sees it until it is published."""
     refuse_invalid(draft)
     event = _new_event(session, draft, now)

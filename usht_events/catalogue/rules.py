@@ -66,11 +66,7 @@ def find_events(
         .group_by(Session.event_id)
         .subquery()
     )
-    query = (
-        select(Event)
-        .join(spans, spans.c.event_id == Event.id)
-        .where(Event.is_live)
-    )
+    query = select(Event).join(spans, spans.c.event_id == Event.id).where(Event.is_live)
     query = _apply_filters(query, filters, spans, now)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     events = session.scalars(

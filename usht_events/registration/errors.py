@@ -27,7 +27,9 @@ NOT_ELIGIBLE = ErrorCode(
 FULL = ErrorCode("full", N_("Arrangementet er fullt."))
 FULL_RAISE_CAPACITY = ErrorCode(
     "full",
-    N_("Alle %(capacity)s plassene er tatt. Øk kapasiteten på arrangementet for å gi personen plass."),
+    N_(
+        "Alle %(capacity)s plassene er tatt. Øk kapasiteten på arrangementet for å gi personen plass."
+    ),
 )
 FULL_NO_WAITLIST = ErrorCode(
     "full", N_("Arrangementet er fullt og har ingen venteliste. Øk kapasiteten først.")
@@ -61,7 +63,9 @@ NO_ADDRESS = ErrorCode("no_address", N_("Personen har ingen e-postadresse vi kan
 NO_RECIPIENTS = ErrorCode("no_recipients", N_("Det er ingen mottakere i gruppen du valgte."))
 
 # Capacity
-INVALID_CAPACITY = ErrorCode("invalid_capacity", N_("Kapasiteten må være minst 1."), field="capacity")
+INVALID_CAPACITY = ErrorCode(
+    "invalid_capacity", N_("Kapasiteten må være minst 1."), field="capacity"
+)
 INVALID_SEATS = ErrorCode(
     "invalid_capacity", N_("Plasser per kommune må være minst 1."), field="seats_per_municipality"
 )
@@ -77,9 +81,7 @@ SEATS_BELOW_CONFIRMED = ErrorCode(
 )
 
 # The decision at the minimum
-NOT_AWAITING_DECISION = ErrorCode(
-    "not_awaiting", N_("Arrangementet venter ikke på en beslutning.")
-)
+NOT_AWAITING_DECISION = ErrorCode("not_awaiting", N_("Arrangementet venter ikke på en beslutning."))
 
 # Taking an event back to draft
 HAS_REGISTRATIONS = ErrorCode(
