@@ -1,11 +1,19 @@
-"""`make setup` as a contributor runs it, in this checkout: it writes no tracked file.
+"""`make setup` and `make run` as a contributor runs them, in this checkout.
 
-Compiled catalogues are build output, not part of the repository.
+`make run` serves on HOST:PORT and every link it hands out must point there; neither command
+may write a tracked file (compiled catalogues are build output, not part of the repository).
 """
 
 import os
+import re
+import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
+
+import pytest
+import requests
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = "usht_events/translations/en/LC_MESSAGES/messages.mo"
@@ -30,6 +38,21 @@ def _make_env(**extra: str) -> dict:
     return {k: v for k, v in os.environ.items() if k not in hidden} | extra
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _dry_run_serve_line(*args: str, env: dict) -> str:
+    result = subprocess.run(
+        ["make", "-n", "run", *args], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    (line,) = [line for line in result.stdout.splitlines() if " run --host " in line]
+    return line
+
+
 def test_compiled_catalogues_are_ignored_not_tracked():
     assert _git("ls-files", "*.mo") == ""
     assert _git("check-ignore", CATALOGUE).strip() == CATALOGUE
@@ -46,3 +69,61 @@ def test_make_setup_writes_no_tracked_file():
     rewritten = [name for name, mtime in after["mtimes"].items() if before["mtimes"][name] != mtime]
     assert rewritten == []
     assert after["status"] == before["status"]
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "expected"),
+    [
+        (("PORT=5101",), {}, "http://127.0.0.1:5101"),
+        ((), {"PORT": "5102", "HOST": "localhost"}, "http://localhost:5102"),
+        (("PORT=5101", "BASE_URL=https://kurs.example.no"), {}, "https://kurs.example.no"),
+        (("PORT=5101",), {"BASE_URL": "https://kurs.example.no"}, "https://kurs.example.no"),
+    ],
+)
+def test_make_run_gives_the_server_a_base_url_from_host_and_port(args, environment, expected):
+    line = _dry_run_serve_line(*args, env=_make_env(**environment))
+    assert f"BASE_URL='{expected}' " in line
+
+
+def test_make_run_on_another_port_links_to_that_port(tmp_path):
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = _make_env(PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite'}")
+    before = _tracked_files_state()
+    log_path = tmp_path / "make-run.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            ["make", "run"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_serving(server, base_url, log_path)
+        events = requests.get(f"{base_url}/api/v1/events", timeout=30).json()["events"]
+        assert events, "seed-demo published no upcoming event"
+        assert events[0]["url"] == f"{base_url}/events/{events[0]['id']}"
+        calendar = requests.get(f"{base_url}/events/{events[0]['id']}.ics", timeout=30).text
+        links = re.findall(r"https?://[^\s/]+", calendar.replace("\r\n ", ""))
+        assert links and set(links) == {base_url}
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=30)
+    after = _tracked_files_state()
+    assert [n for n, t in after["mtimes"].items() if before["mtimes"][n] != t] == []
+    assert after["status"] == before["status"]
+
+
+def _wait_until_serving(server: subprocess.Popen, base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"make run exited:\n{log_path.read_text(errors='replace')}"
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            time.sleep(0.3)
+    raise AssertionError(f"make run did not serve:\n{log_path.read_text(errors='replace')}")
