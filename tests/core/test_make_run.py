@@ -1,7 +1,8 @@
-"""`make setup` and `make run` as a contributor runs them, in this checkout.
+"""`make setup`, `make run` and `make outbox` as a contributor runs them, in this checkout.
 
-`make run` serves on HOST:PORT and every link it hands out must point there; neither command
-may write a tracked file (compiled catalogues are build output, not part of the repository).
+`make run` serves on HOST:PORT and every link it hands out (pages, calendar files, the
+mails `make outbox` writes) must point there; none of them may write a tracked file
+(compiled catalogues are build output, not part of the repository).
 """
 
 import os
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.servers import SignUpClient
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOGUE = "usht_events/translations/en/LC_MESSAGES/messages.mo"
@@ -44,12 +47,12 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _dry_run_serve_line(*args: str, env: dict) -> str:
+def _dry_run_line(target: str, command: str, *args: str, env: dict) -> str:
     result = subprocess.run(
-        ["make", "-n", "run", *args], cwd=REPO, env=env, capture_output=True, text=True
+        ["make", "-n", target, *args], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    (line,) = [line for line in result.stdout.splitlines() if " run --host " in line]
+    (line,) = [line for line in result.stdout.splitlines() if command in line]
     return line
 
 
@@ -80,15 +83,25 @@ def test_make_setup_writes_no_tracked_file():
         (("PORT=5101",), {"BASE_URL": "https://kurs.example.no"}, "https://kurs.example.no"),
     ],
 )
-def test_make_run_gives_the_server_a_base_url_from_host_and_port(args, environment, expected):
-    line = _dry_run_serve_line(*args, env=_make_env(**environment))
+@pytest.mark.parametrize(
+    ("target", "command"), [("run", " run --host "), ("outbox", " outbox send ")]
+)
+def test_make_run_and_its_worker_get_a_base_url_from_host_and_port(
+    target, command, args, environment, expected
+):
+    line = _dry_run_line(target, command, *args, env=_make_env(**environment))
     assert f"BASE_URL='{expected}' " in line
 
 
-def test_make_run_on_another_port_links_to_that_port(tmp_path):
+def test_make_run_on_another_port_links_to_that_port(tmp_path, smtp_sink):
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = _make_env(PORT=str(port), DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite'}")
+    env = _make_env(
+        PORT=str(port),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite'}",
+        MAIL_SERVER=smtp_sink.host,
+        MAIL_PORT=str(smtp_sink.port),
+    )
     before = _tracked_files_state()
     log_path = tmp_path / "make-run.log"
     with log_path.open("wb") as log:
@@ -109,12 +122,41 @@ def test_make_run_on_another_port_links_to_that_port(tmp_path):
         calendar = requests.get(f"{base_url}/events/{events[0]['id']}.ics", timeout=30).text
         links = re.findall(r"https?://[^\s/]+", calendar.replace("\r\n ", ""))
         assert links and set(links) == {base_url}
+        mail = _sign_up_and_run_the_worker(base_url, events, env, smtp_sink)
+        assert f"{base_url}/r/" in mail
+        assert f"{base_url}/t/" in mail
+        assert ":5000" not in mail
     finally:
         os.killpg(server.pid, signal.SIGINT)
         server.wait(timeout=30)
     after = _tracked_files_state()
     assert [n for n, t in after["mtimes"].items() if before["mtimes"][n] != t] == []
     assert after["status"] == before["status"]
+
+
+def _sign_up_and_run_the_worker(base_url: str, events: list, env: dict, smtp_sink) -> str:
+    """Take a free seat on an event open to Fredrikstad; `make outbox` writes and sends the
+    confirmation; return its text."""
+    event = next(
+        e
+        for e in events
+        if e["registration_state"] == "open"
+        and e["eligible_municipalities"] in ([], ["3107"])
+        and e["seats_per_municipality"] is None
+        and (e["seats_left"] is None or e["seats_left"] > 0)
+    )
+    client = SignUpClient(base_url, event["id"])
+    try:
+        assert client.load_form() == 200
+        assert client.submit("kari.nordmann@example.no", "3107").status_code == 303
+    finally:
+        client.close()
+    worker = subprocess.run(
+        ["make", "outbox", "OUTBOX_ARGS="], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert worker.returncode == 0, worker.stdout + worker.stderr
+    (message,) = smtp_sink.wait_for(1)
+    return message.get_body(preferencelist=("plain",)).get_content()
 
 
 def _wait_until_serving(server: subprocess.Popen, base_url: str, log_path: Path) -> None:
