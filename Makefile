@@ -1,5 +1,7 @@
 # One command to run the app on SQLite with the demo programme, one to run every test.
-#   make run    set up, migrate, seed the demo programme, serve on http://127.0.0.1:5000
+#   make run    set up, migrate, seed the demo programme, serve on http://$(HOST):$(PORT)
+#               (127.0.0.1:5000 unless HOST or PORT is given: `PORT=5101 make run`)
+#   make outbox the e-mail worker beside it (same HOST/PORT, so the same links in mails)
 #   make test   set up (Python packages, npm packages, Chromium), lint, run every test
 
 PYTHON ?= python3
@@ -7,8 +9,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in mails, calendar files and tickets point at the server `make run` starts, unless
+# BASE_URL is given (a public name, a proxy in front).
+BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: setup setup-test run test lint translations assets clean
+.PHONY: setup setup-test run outbox test lint translations assets clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +48,15 @@ assets:
 setup-test: $(VENV)/.installed-test translations assets /usr/bin/chromium
 
 run: setup
-	$(BIN)/flask --app usht_events db upgrade
-	$(BIN)/flask --app usht_events seed-demo
-	$(BIN)/flask --app usht_events run --host $(HOST) --port $(PORT)
+	BASE_URL='$(BASE_URL)' $(BIN)/flask --app usht_events db upgrade
+	BASE_URL='$(BASE_URL)' $(BIN)/flask --app usht_events seed-demo
+	BASE_URL='$(BASE_URL)' $(BIN)/flask --app usht_events run --host $(HOST) --port $(PORT)
+
+# The e-mail worker for `make run`, in another terminal and with the same HOST/PORT: it
+# writes the confirmations, so its BASE_URL must be the server's. OUTBOX_ARGS= runs one pass.
+OUTBOX_ARGS ?= --loop
+outbox: setup
+	BASE_URL='$(BASE_URL)' $(BIN)/flask --app usht_events outbox send $(OUTBOX_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -9,8 +9,7 @@ from usht_events import config as config_module
 from usht_events import models  # noqa: F401  (registers every table on the metadata)
 from usht_events.core.db import db, ping_connections_after_idle
 from usht_events.core.extensions import init_extensions
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from usht_events.core.resources import resource_dir
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -18,8 +17,8 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     instance_path = Path(app.instance_path)
     app.config.from_mapping(config_module.load(instance_path))

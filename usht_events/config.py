@@ -79,7 +79,8 @@ def load(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         # Pooled connections are pinged only after sitting idle (core/db.py).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # `make run` sets it from HOST and PORT; an empty value counts as unset.
+        "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),

@@ -52,3 +52,13 @@ def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):
         2525,
         True,
     )
+
+
+def test_an_empty_base_url_counts_as_unset(monkeypatch, tmp_path):
+    monkeypatch.setenv("BASE_URL", "")
+    assert config.load(tmp_path)["BASE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_base_url_loses_its_trailing_slash(monkeypatch, tmp_path):
+    monkeypatch.setenv("BASE_URL", "https://kurs.example.no/")
+    assert config.load(tmp_path)["BASE_URL"] == "https://kurs.example.no"

@@ -1,7 +1,5 @@
 """Flask extensions, created unbound and attached in create_app."""
 
-from pathlib import Path
-
 from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -12,8 +10,9 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from usht_events.core.db import db, render_migration_item
+from usht_events.core.resources import resource_dir
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
+MIGRATIONS_DIR = resource_dir("migrations")
 # Where each app keeps its own Flask-Limiter (see init_limiter).
 LIMITER = "usht_limiter"
 
