@@ -2,18 +2,21 @@
 
 import hashlib
 
-from flask import render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
 from usht_events.accounts.rules import set_password, user_by_email
 from usht_events.core.errors import DomainError
+from usht_events.core.i18n import N_
+from usht_events.core.mail import in_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail
 
 SALT = "usht-events.password-reset"
 MAIL_KIND = "password_reset"
-SUBJECT = "Lenke for å velge nytt passord"
+SUBJECT = N_("Lenke for å velge nytt passord")
+# Users have no language of their own yet: back-office staff read Norwegian.
+MAIL_LANG = "nb"
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -59,23 +62,18 @@ def queue_reset_mail(
     session: DbSession, user: User, *, secret_key: str, base_url: str, max_age: int, by_admin=False
 ) -> OutboxMessage:
     """Write the mail with the reset link to the outbox, in the caller's transaction."""
-    context = {
-        "lang": "nb",
-        "centre": None,
-        "subject": SUBJECT,
-        "user": user,
-        "reset_url": f"{base_url}/login/reset/{make_reset_token(secret_key, user)}",
-        "minutes": max_age // 60,
-        "by_admin": by_admin,
-    }
-    return queue_mail(
-        session,
-        kind=MAIL_KIND,
-        to=user.email,
-        subject=SUBJECT,
-        text=render_template("mail/password_reset.txt", **context),
-        html=render_template("mail/password_reset.html", **context),
+    subject = in_language(MAIL_LANG, SUBJECT)
+    text, html = render_mail(
+        "accounts/mail/password_reset",
+        MAIL_LANG,
+        centre=None,
+        subject=subject,
+        user=user,
+        reset_url=f"{base_url}/login/reset/{make_reset_token(secret_key, user)}",
+        minutes=max_age // 60,
+        by_admin=by_admin,
     )
+    return queue_mail(session, kind=MAIL_KIND, to=user.email, subject=subject, text=text, html=html)
 
 
 def request_password_reset(
