@@ -421,6 +421,7 @@ def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttac
         now,
         method=method,
         attendee=safe_address(registration.person.email),
+        lang=lang,
     )
     content_type = f"text/calendar; method={method}; charset=utf-8"
     filename = in_language(lang, CALENDAR_FILENAME[method])
