@@ -8,7 +8,7 @@ from icalendar import Calendar
 
 from usht_events.catalogue.changes import cancel_event, change_place, change_sessions
 from usht_events.catalogue.ics import build_calendar, build_invitations, session_uid
-from usht_events.catalogue.models import Session
+from usht_events.catalogue.models import EventFormat, Session
 from usht_events.core.db import db
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -271,3 +271,37 @@ def test_invitations_are_one_message_per_session(make_event):
         assert len(calendar.walk("VTIMEZONE")) == 1
         uids.append(entry["UID"])
     assert uids == [session_uid(session) for session in event.sessions]
+
+
+def _cancelled_two_day_course(make_event, **fields):
+    event = make_event(
+        (oslo(2026, 9, 14, 9), oslo(2026, 9, 14, 15)),
+        (oslo(2026, 9, 15, 9), oslo(2026, 9, 15, 15)),
+        title="ProACT",
+        **fields,
+    )
+    cancel_event(db.session, event, "", NOW)
+    return event
+
+
+def test_invitations_are_written_in_the_persons_language(make_event):
+    event = _cancelled_two_day_course(make_event, format=EventFormat.DIGITAL)
+    bodies = build_invitations(event, BASE_URL, NOW, method="CANCEL", attendee="a@b.no", lang="en")
+    first, second = (entry for body in bodies for entry in entries(body))
+    assert str(first["SUMMARY"]) == "CANCELLED: ProACT (day 1 of 2)"
+    assert str(second["SUMMARY"]) == "CANCELLED: ProACT (day 2 of 2)"
+    description = str(first["DESCRIPTION"])
+    assert description.startswith("The event is cancelled.\n")
+    assert f"Organiser: {event.centre.name}\n" in description
+    assert "The link for taking part online is sent by e-mail" in description
+    assert description.endswith(f"More information: {BASE_URL}/events/{event.id}")
+    assert str(first["LOCATION"]) == "Online"
+
+
+def test_a_download_is_norwegian_even_from_an_english_page(client, make_event):
+    event = _cancelled_two_day_course(make_event)
+    db.session.commit()
+    body = client.get(f"/events/{event.id}.ics?lang=en").data
+    first, _ = entries(body)
+    assert str(first["SUMMARY"]) == "AVLYST: ProACT (dag 1 av 2)"
+    assert str(first["DESCRIPTION"]).startswith("Arrangementet er avlyst.\nArrangør: ")

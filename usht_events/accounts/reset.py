@@ -3,18 +3,21 @@
 import hashlib
 from datetime import datetime
 
-from flask import render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
 from usht_events.accounts.rules import set_password, user_by_email
 from usht_events.core.errors import DomainError
+from usht_events.core.i18n import N_
+from usht_events.core.mail import in_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail, queue_unrendered_mail
 
 SALT = "usht-events.password-reset"
 MAIL_KIND = "password_reset"
-SUBJECT = "Lenke for å velge nytt passord"
+SUBJECT = N_("Lenke for å velge nytt passord")
+# Users have no language of their own yet: back-office staff read Norwegian.
+MAIL_LANG = "nb"
 
 
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
@@ -60,8 +63,8 @@ def queue_reset_mail(
     session: DbSession, user: User, *, secret_key: str, base_url: str, max_age: int, by_admin=False
 ) -> OutboxMessage:
     """Write the mail with the reset link to the outbox, in the caller's transaction."""
-    text, html = _reset_mail(user, secret_key, base_url, max_age, by_admin)
-    return queue_mail(session, kind=MAIL_KIND, to=user.email, subject=SUBJECT, text=text, html=html)
+    subject, text, html = _reset_mail(user, secret_key, base_url, max_age, by_admin)
+    return queue_mail(session, kind=MAIL_KIND, to=user.email, subject=subject, text=text, html=html)
 
 
 def request_password_reset(session: DbSession, email: str, now: datetime) -> int:
@@ -82,23 +85,23 @@ def write_reset_mail(
     if user is None or not user.active:
         session.delete(message)
         return
-    text, html = _reset_mail(user, secret_key, base_url, max_age)
-    message.to_address, message.subject = user.email, SUBJECT
+    subject, text, html = _reset_mail(user, secret_key, base_url, max_age)
+    message.to_address, message.subject = user.email, subject
     message.body_text, message.body_html = text, html
     message.needs_render = False
 
 
-def _reset_mail(user: User, secret_key, base_url, max_age, by_admin=False) -> tuple[str, str]:
-    context = {
-        "lang": "nb",
-        "centre": None,
-        "subject": SUBJECT,
-        "user": user,
-        "reset_url": f"{base_url}/login/reset/{make_reset_token(secret_key, user)}",
-        "minutes": max_age // 60,
-        "by_admin": by_admin,
-    }
-    return (
-        render_template("mail/password_reset.txt", **context),
-        render_template("mail/password_reset.html", **context),
+def _reset_mail(user: User, secret_key, base_url, max_age, by_admin=False) -> tuple[str, str, str]:
+    """Subject, text and HTML of the mail with a fresh reset link."""
+    subject = in_language(MAIL_LANG, SUBJECT)
+    text, html = render_mail(
+        "accounts/mail/password_reset",
+        MAIL_LANG,
+        centre=None,
+        subject=subject,
+        user=user,
+        reset_url=f"{base_url}/login/reset/{make_reset_token(secret_key, user)}",
+        minutes=max_age // 60,
+        by_admin=by_admin,
     )
+    return subject, text, html

@@ -4,6 +4,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask_babel import force_locale, gettext
 from icalendar import (
     Calendar,
     Timezone,
@@ -39,6 +40,7 @@ def build_calendar(
     name: str | None = None,
     refresh_hours: int | None = None,
     waitlisted: Collection[int] = (),
+    lang: str = "nb",
 ) -> bytes:
     """A VCALENDAR of the given events, every session its own VEVENT.
 
@@ -49,30 +51,35 @@ def build_calendar(
     `attendee`, which Outlook and Apple Calendar need to update the entry they already have.
     Outlook and Gmail read only the first VEVENT of a mailed invitation: for an event of
     several sessions, mail `build_invitations` instead.
+
+    Texts are written in `lang`: Norwegian by default, whatever the request's language, so a
+    public feed reads the same for every subscriber and cache.
     """
     calendar = _calendar(method, name, refresh_hours)
-    for event in events:
-        for session in event.sessions:
-            entry = _vevent(event, session, base_url, now, method, attendee)
-            if event.id in waitlisted and not event.is_cancelled:
-                _mark_waitlisted(entry)
-            calendar.add_component(entry)
+    with force_locale(lang):
+        for event in events:
+            for session in event.sessions:
+                entry = _vevent(event, session, base_url, now, method, attendee)
+                if event.id in waitlisted and not event.is_cancelled:
+                    _mark_waitlisted(entry)
+                calendar.add_component(entry)
     return calendar.to_ical()
 
 
 def build_invitations(
-    event: Event, base_url: str, now: datetime, *, method: str, attendee: str
+    event: Event, base_url: str, now: datetime, *, method: str, attendee: str, lang: str = "nb"
 ) -> list[bytes]:
-    """One mailed invitation (or cancellation) per session, in session order.
+    """One mailed invitation (or cancellation) per session, in session order, in `lang`.
 
     An iTIP message carries one UID; clients ignore every VEVENT after the first, so each
     session of a two-day course goes in its own `text/calendar` attachment.
     """
     invitations = []
-    for session in event.sessions:
-        calendar = _calendar(method, None, None)
-        calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
-        invitations.append(calendar.to_ical())
+    with force_locale(lang):
+        for session in event.sessions:
+            calendar = _calendar(method, None, None)
+            calendar.add_component(_vevent(event, session, base_url, now, method, attendee))
+            invitations.append(calendar.to_ical())
     return invitations
 
 
@@ -152,8 +159,8 @@ def _mark_waitlisted(entry: VEvent) -> None:
     """A place on the waiting list: the time may yet be the person's, but is not promised."""
     entry["status"] = vText("TENTATIVE")
     # Like AVLYST: for cancellations, the title says it where STATUS is not shown.
-    entry["summary"] = vText(f"VENTELISTE: {entry['summary']}")
-    waiting = "Du står på ventelisten. Du får e-post hvis du får plass."
+    entry["summary"] = vText(gettext("VENTELISTE: %(title)s", title=entry["summary"]))
+    waiting = gettext("Du står på ventelisten. Du får e-post hvis du får plass.")
     entry["description"] = vText(f"{waiting}\n\n{entry['description']}")
 
 
@@ -195,11 +202,11 @@ def _add_scheduling(entry: VEvent, event: Event, base_url: str, attendee: str | 
 
 def _summary(event: Event, session: Session) -> str:
     # Outlook's subscribed calendars ignore STATUS:CANCELLED; the title must say it.
-    title = f"AVLYST: {event.title}" if event.is_cancelled else event.title
+    title = gettext("AVLYST: %(title)s", title=event.title) if event.is_cancelled else event.title
     count = len(event.sessions)
     if count > 1:
         day = event.sessions.index(session) + 1
-        return f"{title} (dag {day} av {count})"
+        return gettext("%(title)s (dag %(day)s av %(count)s)", title=title, day=day, count=count)
     return title
 
 
@@ -207,19 +214,20 @@ def _description(event: Event, base_url: str) -> str:
     lines = []
     if event.is_cancelled:
         lines.append(
-            " ".join(filter(None, ["Arrangementet er avlyst.", event.cancellation_reason]))
+            " ".join(filter(None, [gettext("Arrangementet er avlyst."), event.cancellation_reason]))
         )
     if event.summary:
         lines.append(event.summary)
-    lines.append(f"Arrangør: {event.centre.name}")
+    lines.append(gettext("Arrangør: %(centre)s", centre=event.centre.name))
     if event.format != EventFormat.PHYSICAL:
-        lines.append("Lenken til den digitale deltakelsen sendes på e-post til påmeldte.")
-    lines.append(f"Mer informasjon: {base_url}/events/{event.id}")
+        lines.append(gettext("Lenken til den digitale deltakelsen sendes på e-post til påmeldte."))
+    url = f"{base_url}/events/{event.id}"
+    lines.append(gettext("Mer informasjon: %(url)s", url=url))
     return "\n".join(lines)
 
 
 def _location(event: Event, session: Session) -> str:
     if event.format == EventFormat.DIGITAL:
-        return "Digitalt"
+        return gettext("Digitalt")
     place = session.venue or event.venue
     return ", ".join(part for part in (place, event.venue_address) if part)

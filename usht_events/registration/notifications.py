@@ -17,12 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import render_template
 from sqlalchemy import select
 
 from usht_events.catalogue.ics import build_invitations
 from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
+from usht_events.core.i18n import N_
+from usht_events.core.mail import in_language, mail_language, render_mail
 from usht_events.core.outbox import (
     MailAttachment,
     OutboxMessage,
@@ -48,40 +49,22 @@ SIGN_UP_KINDS = {
     RegistrationStatus.WAITLISTED: "waitlisted",
 }
 
-SUBJECT_PREFIX = {
-    "nb": {
-        "confirmation": "Bekreftelse",
-        "waitlisted": "Venteliste",
-        "promoted": "Du har fått plass",
-        "cancelled": "Avmeldt",
-        "event_changed": "Endret tid eller sted",
-        "event_cancelled": "Avlyst",
-        "threshold_reached": "Gjennomføres",
-        "reminder": "Påminnelse",
-        "existing_place": "Lenken til påmeldingen din",
-        "certificate_issued": "Godkjent som",
-    },
-    "en": {
-        "confirmation": "Confirmation",
-        "waitlisted": "Waiting list",
-        "promoted": "You have a place",
-        "cancelled": "Registration cancelled",
-        "event_changed": "Changed time or place",
-        "event_cancelled": "Cancelled",
-        "threshold_reached": "Going ahead",
-        "reminder": "Reminder",
-        "existing_place": "Your registration link",
-        "certificate_issued": "Certified as",
-    },
+# Subjects, file names and places in Norwegian, translated into the person's language.
+SUBJECT = {
+    "confirmation": N_("Bekreftelse: %(title)s %(dates)s"),
+    "waitlisted": N_("Venteliste: %(title)s %(dates)s"),
+    "promoted": N_("Du har fått plass: %(title)s %(dates)s"),
+    "cancelled": N_("Avmeldt: %(title)s %(dates)s"),
+    "event_changed": N_("Endret tid eller sted: %(title)s %(dates)s"),
+    "event_cancelled": N_("Avlyst: %(title)s %(dates)s"),
+    "threshold_reached": N_("Gjennomføres: %(title)s %(dates)s"),
+    "reminder": N_("Påminnelse: %(title)s %(dates)s"),
+    "existing_place": N_("Lenken til påmeldingen din: %(title)s %(dates)s"),
+    "certificate_issued": N_("Godkjent som %(kind)s"),
 }
-CALENDAR_FILENAME = {
-    ("nb", "REQUEST"): "invitasjon.ics",
-    ("nb", "CANCEL"): "avlysning.ics",
-    ("en", "REQUEST"): "invitation.ics",
-    ("en", "CANCEL"): "cancellation.ics",
-}
-QR_FILENAME = {"nb": "billett.png", "en": "ticket.png"}
-DIGITAL = {"nb": "Digitalt", "en": "Online"}
+CALENDAR_FILENAME = {"REQUEST": N_("invitasjon.ics"), "CANCEL": N_("avlysning.ics")}
+QR_FILENAME = N_("billett.png")
+DIGITAL = N_("Digitalt")
 
 _ADDRESS_PART = r"[^\s@<>(),;:\"\[\]\\]+"
 _ADDRESS = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
@@ -262,7 +245,7 @@ def notify_certificate_issued(
         "verify_url": f"{base_url}/verify/{certification.verification_code}",
         **_contact(event),
     }
-    subject = header_safe(f"{SUBJECT_PREFIX[lang]['certificate_issued']} {kind_name}")
+    subject = header_safe(in_language(lang, SUBJECT["certificate_issued"], kind=kind_name))
     return _send(
         session,
         "certificate_issued",
@@ -356,10 +339,8 @@ def _send(session, kind, person: Person, subject, context, now, into=None, **ids
         if into is not None:
             session.delete(into)
         return None
-    lang = _lang(person)
-    context = {"lang": lang, "person": person, "subject": subject, **context}
-    text = render_template(_template(kind, lang, "txt"), **context)
-    html = render_template(_template(kind, lang, "html"), **context)
+    context = {"person": person, "subject": subject, **context}
+    text, html = render_mail(_template(kind), _lang(person), **context)
     if into is not None:
         return _fill(into, subject, text, html, ids.get("attachments", ()))
     message = queue_mail(
@@ -379,18 +360,18 @@ def _fill(message: OutboxMessage, subject, text, html, attachments) -> OutboxMes
 
 
 def _event_subject(kind: str, lang: str, title: str, span: str) -> str:
-    prefix = SUBJECT_PREFIX[lang][kind]
-    room = max(SUBJECT_LIMIT - len(prefix) - len(span) - 3, 20)
-    return header_safe(f"{prefix}: {header_safe(title, room)} {span}")
+    # The title gives way to the dates when the subject would be too long.
+    room = max(SUBJECT_LIMIT - len(in_language(lang, SUBJECT[kind], title="", dates=span)), 20)
+    return header_safe(in_language(lang, SUBJECT[kind], title=header_safe(title, room), dates=span))
 
 
-def _template(kind: str, lang: str, extension: str) -> str:
-    folder = "mail/en" if lang == "en" else "mail"
-    return f"{folder}/{kind}.{extension}"
+def _template(kind: str) -> str:
+    area = "certification" if kind == "certificate_issued" else "registration"
+    return f"{area}/mail/{kind}"
 
 
 def _lang(person: Person) -> str:
-    return "en" if (person.locale or "").startswith("en") else "nb"
+    return mail_language(person.locale)
 
 
 def _contact(event: Event | None) -> dict:
@@ -414,11 +395,12 @@ def _session_lines(event: Event, sessions, lang: str) -> list[SessionLine]:
 
 
 def _place(event: Event, item: EventSession, lang: str) -> str:
+    digital = in_language(lang, DIGITAL)
     if event.format == EventFormat.DIGITAL:
-        return DIGITAL[lang]
+        return digital
     place = ", ".join(part for part in (item.venue or event.venue, event.venue_address) if part)
     if event.format == EventFormat.HYBRID:
-        place = f"{place} / {DIGITAL[lang].lower()}" if place else DIGITAL[lang]
+        place = f"{place} / {digital.lower()}" if place else digital
     return place
 
 
@@ -434,9 +416,10 @@ def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttac
         now,
         method=method,
         attendee=safe_address(registration.person.email),
+        lang=lang,
     )
     content_type = f"text/calendar; method={method}; charset=utf-8"
-    filename = CALENDAR_FILENAME[lang, method]
+    filename = in_language(lang, CALENDAR_FILENAME[method])
     if len(invitations) == 1:
         return (MailAttachment(filename, content_type, invitations[0]),)
     stem = filename.removesuffix(".ics")
@@ -448,7 +431,7 @@ def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttac
 
 def _qr_attachment(registration, base_url) -> MailAttachment:
     png = qr_png(ticket_url(base_url, registration.ticket_code))
-    filename = QR_FILENAME[_lang(registration.person)]
+    filename = in_language(_lang(registration.person), QR_FILENAME)
     return MailAttachment(filename, "image/png", png, content_id=QR_CONTENT_ID)
 
 

@@ -12,7 +12,6 @@ import enum
 from collections import Counter
 from dataclasses import dataclass
 
-from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import selectinload
@@ -22,6 +21,7 @@ from usht_events.catalogue import errors as event_errors
 from usht_events.catalogue.models import Event
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
+from usht_events.core.mail import mail_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
 from usht_events.organisations.models import Municipality
@@ -187,24 +187,28 @@ def queue_message(
 def _message(session, event: Event, registration: Registration, subject, body, base_url, now):
     person = registration.person
     centre = event.centre
-    context = {
-        "lang": "nb",
-        "subject": subject,
-        "body": body,
-        "person": person,
-        "event": event,
-        "centre": centre,
-        "contact_email": event.contact_email or centre.email,
-        "date_span": format_date_span(event.starts_at, event.ends_at) if event.sessions else "",
-        "manage_url": f"{base_url}/r/{registration.token}",
-    }
+    # The organiser's words as written; the greeting and footer in the person's language.
+    lang = mail_language(person.locale)
+    span = format_date_span(event.starts_at, event.ends_at, lang) if event.sessions else ""
+    text, html = render_mail(
+        "registration/admin/message_mail",
+        lang,
+        subject=subject,
+        body=body,
+        person=person,
+        event=event,
+        centre=centre,
+        contact_email=event.contact_email or centre.email,
+        date_span=span,
+        manage_url=f"{base_url}/r/{registration.token}",
+    )
     message = queue_mail(
         session,
         kind="message",
         to=safe_address(person.email),
         subject=subject,
-        text=render_template("registration/admin/message_mail.txt", **context),
-        html=render_template("registration/admin/message_mail.html", **context),
+        text=text,
+        html=html,
         event_id=event.id,
         registration_id=registration.id,
     )
