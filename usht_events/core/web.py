@@ -6,6 +6,7 @@ from functools import cache
 from babel import support
 from flask import Flask, abort, g, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 from wtforms.i18n import messages_path
 
 from usht_events.core import timezones
@@ -13,6 +14,8 @@ from usht_events.core.db import db, sqlite_begin_mode
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SUPPORTED_LOCALES = ("nb", "en")
+# Ids are INTEGER columns: PostgreSQL refuses a larger number in a query.
+MAX_ID = 2**31 - 1
 
 
 def select_locale() -> str:
@@ -36,8 +39,21 @@ def load_user(user_id: str):
     return user
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` limited to what an id column holds, so any other number is a 404.
+
+    Without the bound, PostgreSQL answered /events/2147483648 with an error (the number
+    does not fit its INTEGER) and SQLite a larger one; no view needs to check.
+    """
+
+    def __init__(self, map, *args, min=1, max=MAX_ID, **kwargs):
+        super().__init__(map, *args, min=min, max=max, **kwargs)
+
+
 def init_web(app: Flask) -> None:
-    """Register hooks, error handlers and template filters."""
+    """Register hooks, error handlers, the id converter and template filters."""
+    # Before any blueprint adds its routes: a rule takes its converter when added.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_nul_in_address)
     app.before_request(_choose_sqlite_begin_mode)
     app.before_request(_preload_form_translations)
