@@ -25,13 +25,14 @@ def strip_text(value):
     return value
 
 
-def has_control_characters(text: str, multiline: bool = False) -> bool:
-    """True when the text holds a character no field of ours takes (NUL, escape, ...)."""
-    return any(
-        unicodedata.category(char) in _REFUSED_CATEGORIES
-        and not (multiline and char in _LINE_BREAKS)
-        for char in text
-    )
+def control_character(text: str, multiline: bool = False) -> str | None:
+    """The first character in the text that no field of ours takes (NUL, escape, ...)."""
+    for char in text:
+        if unicodedata.category(char) in _REFUSED_CATEGORIES and not (
+            multiline and char in _LINE_BREAKS
+        ):
+            return char
+    return None
 
 
 def plain_text(multiline: bool = False):
@@ -41,7 +42,7 @@ def plain_text(multiline: bool = False):
     """
 
     def check(form, field):
-        if isinstance(field.data, str) and has_control_characters(field.data, multiline):
+        if isinstance(field.data, str) and control_character(field.data, multiline) is not None:
             raise StopValidation(gettext(CONTROL_CHARACTERS))
 
     check.plain_text = True
