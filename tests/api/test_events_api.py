@@ -468,3 +468,86 @@ def test_list_takes_the_same_number_of_queries_for_a_longer_page(app, make):
     few = queries_for_list()
     add_events(5)
     assert queries_for_list() == few
+
+
+# --- every error under /api/v1 is JSON in the file's shape ------------------------------
+
+
+def assert_json_error(response, status: int, schema: str = "Error") -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.headers["Content-Type"] == "application/json"
+    assert_matches_schema(schema, response.json)
+    return response.json
+
+
+@pytest.mark.parametrize("number", ["0", "2147483648", "99999999999999999999"])
+def test_an_id_out_of_range_is_a_json_404(api, number):
+    body = assert_json_error(api.get(f"/api/v1/events/{number}"), 404)
+    assert body == {"message": "Arrangementet finnes ikke."}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/v1/events", "/api/v1/events/1", "/api/v1/openapi.json"])
+def test_a_wrong_method_is_a_json_405_naming_the_allowed_ones(api, method, path):
+    response = api.open(path, method=method)
+    body = assert_json_error(response, 405)
+    assert body == {"message": "Denne handlingen er ikke tillatt her."}
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [("q=%00", ["q"]), ("centre=ost%00fold&page=1", ["centre"]), ("q=a&%00=b", ["\x00"])],
+)
+def test_a_nul_in_the_query_is_a_json_400_naming_the_parameter(api, query, names):
+    body = assert_json_error(api.get(f"/api/v1/events?{query}"), 400, "ValidationError")
+    assert body["message"].startswith("Ugyldige parametere")
+    assert list(body["errors"]) == names
+
+
+def test_a_nul_in_the_query_of_an_event_is_a_json_400(api, make):
+    event = make.event()
+    body = assert_json_error(api.get(f"/api/v1/events/{event.id}?lang=%00"), 400)
+    assert body["errors"] == {
+        "lang": ["Feltet inneholder usynlige tegn eller kontrolltegn som ikke er tillatt."]
+    }
+
+
+def test_other_control_characters_in_the_search_are_a_json_400(api):
+    body = assert_json_error(api.get("/api/v1/events?q=a%1Bb"), 400, "ValidationError")
+    assert list(body["errors"]) == ["q"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1", "/api/v1/", "/api/v1/events/%00"])
+def test_the_api_root_and_odd_paths_answer_json(api, path):
+    response = api.get(path)
+    assert response.status_code in {400, 404}
+    assert_json_error(response, response.status_code)
+
+
+def test_the_html_site_keeps_its_html_errors(client):
+    response = client.post("/events")
+    assert response.status_code == 405
+    assert response.mimetype == "text/html"
+    assert "GET" in response.headers["Allow"]
+
+
+def test_a_server_error_under_the_api_is_json_and_elsewhere_html(tmp_path):
+    from tests.conftest import base_config
+    from usht_events import create_app
+
+    config = base_config(f"sqlite:///{tmp_path / 'boom.sqlite'}", tmp_path)
+    broken = create_app(config | {"TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    def boom():
+        raise RuntimeError("a bug in a view")
+
+    # Routes only this test's own app has: nothing of ours fails on purpose.
+    broken.add_url_rule("/api/v1/boom", "api_boom", boom)
+    broken.add_url_rule("/boom", "boom", boom)
+    client = broken.test_client()
+    body = assert_json_error(client.get("/api/v1/boom"), 500)
+    assert body == {"message": "Det oppstod en feil hos oss. Prøv igjen om litt."}
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert page.mimetype == "text/html"

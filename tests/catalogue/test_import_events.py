@@ -16,17 +16,6 @@ from usht_events.core.errors import DomainError
 YEAR = utcnow().year + 1
 
 
-@pytest.fixture
-def centres(make):
-    """The centres, focus areas and certification kinds the files refer to."""
-    make.centre("ostfold", email="usht-ostfold@example.no")
-    make.centre("vestfold")
-    make.focus_area("pasientsikkerhet", "Pasientsikkerhet og kvalitetsforbedring")
-    make.focus_area("velferdsteknologi", "Velferdsteknologi")
-    make.certification_kind("proact-instruktor", name="ProACT-instruktør")
-    db.session.commit()
-
-
 def row(**values) -> dict:
     """A valid row: day one of a two-day ProACT instructor course in Østfold next year."""
     return {
@@ -363,7 +352,7 @@ def test_capacity_must_be_a_whole_number(app, centres):
 
 def test_capacity_must_be_at_least_one(app, centres):
     assert problems_of([row(capacity="0")]) == [
-        "Rad 2, kolonne «capacity»: må være minst 1 (var 0)."
+        "Rad 2, kolonne «capacity»: må være et helt tall fra 1 til 100000 (var 0)."
     ]
 
 

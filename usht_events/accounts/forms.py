@@ -1,6 +1,5 @@
 """Forms for logging in, passwords, and the administrator's user pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -14,13 +13,13 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from usht_events.accounts.models import Role
 from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import BaseForm, strip_text
 
 NO_CENTRE = "Ikke knyttet til et senter"
 TOO_SHORT = f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField(
@@ -51,14 +50,14 @@ def _confirm_password_field() -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     """A new password, typed twice."""
 
     new_password = _new_password_field()
     confirm_password = _confirm_password_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     """The current password, then a new one twice."""
 
     current_password = PasswordField(
@@ -69,7 +68,7 @@ class ChangePasswordForm(FlaskForm):
     confirm_password = _confirm_password_field()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     """The address to send a reset link to."""
 
     email = EmailField(
@@ -77,17 +76,17 @@ class ResetRequestForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """An empty form: a button with a CSRF token."""
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """A user's name, role and bindings; the e-mail address only when creating."""
 
     email = EmailField(
         "E-post", validators=[DataRequired("Skriv inn e-postadressen."), Length(max=254)]
     )
-    name = StringField("Navn", filters=[strip_text], validators=[Length(max=200), plain_text()])
+    name = StringField("Navn", filters=[strip_text], validators=[Length(max=200)])
     role = SelectField(
         "Rolle",
         choices=[SelectChoice(role.value, role.label) for role in Role],

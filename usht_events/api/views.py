@@ -5,6 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from usht_events.api.serialise import event_dict
@@ -12,7 +13,8 @@ from usht_events.catalogue import rules
 from usht_events.catalogue.forms import CalendarFilterForm
 from usht_events.core.db import db, utcnow
 from usht_events.core.extensions import csrf
-from usht_events.core.web import ERROR_MESSAGES
+from usht_events.core.forms import CONTROL_CHARACTERS
+from usht_events.core.web import ERROR_MESSAGES, errors_as_json_under
 from usht_events.registration.availability import availability_for
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,21 +69,40 @@ def openapi_spec():
     return response
 
 
-@blueprint.get("/<path:anything>")
-def not_found(anything: str):
-    """Any other path under /api/v1 (say /events/abc) answers JSON, not the HTML error page."""
-    abort(404, EVENT_NOT_FOUND if anything.startswith("events/") else None)
-
-
 # The code-specific entries are needed: the app's own 400 and 404 pages would win otherwise.
 @blueprint.errorhandler(400)
 @blueprint.errorhandler(404)
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
+    return json_error(error.code or 400, None, error)
+
+
+def json_error(status: int, message: str | None, error: Exception | None):
+    """Any error under /api/v1 as the OpenAPI file has it: {message}, and {errors} for a 400."""
     # A description given to abort() is ours and Norwegian; Werkzeug's defaults are English.
-    own = "description" in vars(error)
-    fallback = ERROR_MESSAGES.get(error.code, ERROR_MESSAGES[400])[1]
-    return _error(error.code or 400, error.description if own else fallback)
+    if isinstance(error, HTTPException) and "description" in vars(error):
+        message = error.description
+    extra = {}
+    if status == 400:
+        # The app refuses a NUL in the address before any view runs; say where it was.
+        extra["errors"] = {
+            name: [gettext(CONTROL_CHARACTERS)]
+            for name, value in request.args.items(multi=True)
+            if "\x00" in name + value
+        }
+        message = message or (INVALID_QUERY if extra["errors"] else None)
+    if status == 404 and request.path.startswith(f"{blueprint.url_prefix}/events/"):
+        # /events/abc or /events/0: no such event, whatever made the id impossible.
+        message = message or EVENT_NOT_FOUND
+    message = message or ERROR_MESSAGES.get(status, ERROR_MESSAGES[500])[1]
+    response = jsonify(message=message, **extra)
+    response.status_code = status
+    return response
+
+
+# Routing errors (405, any path under /api/v1 that is no route) and 500s never reach the
+# handler above.
+blueprint.record_once(lambda state: errors_as_json_under(state.app, state.url_prefix, json_error))
 
 
 def _field_errors(form: CalendarFilterForm) -> dict[str, list[str]]:

@@ -3,7 +3,6 @@ and importing a programme. Times are typed in Oslo wall-clock time."""
 
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -47,7 +46,7 @@ from usht_events.catalogue.models import (
     FocusArea,
     Series,
 )
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import BaseForm, strip_text
 from usht_events.core.timezones import OSLO, oslo_datetime, to_oslo
 from usht_events.organisations.models import Centre, Municipality
 
@@ -106,7 +105,6 @@ def _text(label: str, limit: int, required: str | None = None, multiline=False):
         validators=[
             first,
             Length(max=limit, message=f"Teksten er for lang (høyst {limit} tegn)."),
-            plain_text(multiline),
         ],
     )
 
@@ -139,7 +137,7 @@ class SessionForm(Form):
         return not any((field.raw_data or [""])[0].strip() for field in self)
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     """All fields of an event; `centre` only for administrators."""
 
     centre = ChoiceField("Utviklingssenter", validators=[DataRequired("Velg senteret.")])
@@ -333,7 +331,7 @@ def _session_times(row: SessionForm) -> SessionTimes:
     )
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(BaseForm):
     """Copy the event: move it by whole weeks, or give the new first day."""
 
     weeks = _count("Flytt med antall uker", 1, 260)
@@ -348,23 +346,23 @@ class DuplicateForm(FlaskForm):
         return valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     """The reason the participants are told."""
 
     reason = _text("Begrunnelse (sendes til de påmeldte)", 2000, "Skriv en kort begrunnelse.", True)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button with a CSRF token."""
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(BaseForm):
     """The programme file to check."""
 
     file = FileField("Fil med programmet (CSV eller XLSX)")
 
 
-class ImportConfirmForm(FlaskForm):
+class ImportConfirmForm(BaseForm):
     """The checked file, carried to the confirm step signed, so it cannot be swapped."""
 
     filename = HiddenField()

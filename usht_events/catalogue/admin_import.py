@@ -24,6 +24,7 @@ from usht_events.catalogue.import_preview import preview_programme
 from usht_events.core.audit import record_action
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
+from usht_events.core.forms import control_character
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 # How long a preview can wait for its confirmation.
@@ -59,6 +60,10 @@ def _preview():
         form.file.errors = ["Filen er for stor (høyst 2 MB)."]
         return _upload_page(form)
     filename = PurePath(upload.filename.replace("\\", "/")).name[-120:]
+    # The name goes into the audit log; PostgreSQL refuses text with a NUL in it.
+    if control_character(filename) is not None:
+        form.file.errors = ["Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn."]
+        return _upload_page(form)
     try:
         planned = preview_programme(db.session, _centre_id(), filename, content, utcnow())
         carried = _carry(filename, content)

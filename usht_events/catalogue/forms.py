@@ -1,6 +1,5 @@
 """The public calendar's filter form (GET, no CSRF)."""
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -8,11 +7,11 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from usht_events.catalogue.models import EVENT_KIND_LABELS, EventKind
 from usht_events.catalogue.rules import EventFilter, filter_choices
-from usht_events.core.forms import QuickSelect, plain_text, strip_text
+from usht_events.core.forms import BaseForm, QuickSelect, strip_text
 from usht_events.organisations.models import Municipality
 
 
-class CalendarFilterForm(FlaskForm):
+class CalendarFilterForm(BaseForm):
     """Centre, focus area, kind, municipality, free text and dates."""
 
     class Meta:
@@ -21,7 +20,7 @@ class CalendarFilterForm(FlaskForm):
     q = SearchField(
         "Søk",
         filters=[strip_text],
-        validators=[Optional(), Length(max=100, message="Søket er for langt."), plain_text()],
+        validators=[Optional(), Length(max=100, message="Søket er for langt.")],
     )
     centre = SelectField("Utviklingssenter", validate_choice=False)
     focus = SelectField("Satsningsområde", validate_choice=False)

@@ -3,6 +3,9 @@
 One row per session; rows with the same `ref` are one event and must agree on everything
 but the session's own columns (starts_at, ends_at, venue). Errors name the row as the
 person sees it in the spreadsheet (the header is row 1) and the column, in Norwegian.
+Every cell is checked before it is read: no control characters, counts from 1 to
+MAX_COUNT, times within MIN_YEAR..MAX_YEAR, so nothing the database would refuse gets
+that far.
 """
 
 import csv
@@ -25,6 +28,7 @@ from usht_events.catalogue.models import (
     Session,
 )
 from usht_events.core.errors import DomainError
+from usht_events.core.forms import control_character
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre
 
@@ -53,6 +57,11 @@ TRUE_WORDS = {"ja", "yes", "true", "1", "j", "y"}
 FALSE_WORDS = {"nei", "no", "false", "0", "n"}
 DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 XLSX_MAGIC = b"PK\x03\x04"
+# Places, participants, seats: far above any course, far below what a column holds.
+MAX_COUNT = 100_000
+# Event times; beyond these Python cannot even convert them to UTC.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+SHOWN_MAX = 20
 _UNREADABLE = object()
 
 
@@ -148,6 +157,11 @@ def _named(header: list[str]) -> list[tuple[int, str]]:
 
 def _check_header(header: list[str]) -> None:
     problems = []
+    for number, name in enumerate(header, start=1):
+        if (char := control_character(name)) is not None:
+            message = f"kolonne {number} har et navn med {_forbidden(char)}"
+            problems.append(ImportProblem(1, None, message))
+    header = [name for name in header if control_character(name) is None]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         names = ", ".join(f"«{column}»" for column in missing)
@@ -169,7 +183,11 @@ def _read_csv(content: bytes) -> list[list[object]]:
     first_line = text.split("\n", 1)[0]
     # Norwegian Excel writes semicolons; take whichever separator the header uses most.
     delimiter = max((";", ",", "\t"), key=first_line.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:  # a cell above the csv module's limit (128 KiB), say
+        message = "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
+        raise _invalid([ImportProblem(None, None, message)]) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[object]]:
@@ -196,6 +214,14 @@ def _shown(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}…"
+
+
+def _forbidden(char: str) -> str:
+    return f"tegnet U+{ord(char):04X}, som ikke er tillatt (et kontrolltegn eller usynlig tegn)."
 
 
 # Reading cells
@@ -249,6 +275,10 @@ def _moment(value: object) -> datetime:
         raise _Invalid(
             f"«{_shown(value)}» er ikke et gyldig tidspunkt (bruk f.eks. 2026-03-12T09:00)."
         )
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise _Invalid(
+            f"«{_shown(value)}» er utenfor det som kan importeres (år {MIN_YEAR}–{MAX_YEAR})."
+        )
     # A time without offset is Oslo wall-clock time.
     return moment.replace(tzinfo=OSLO) if moment.tzinfo is None else moment
 
@@ -265,16 +295,18 @@ def _parse_moment(value: object) -> datetime | None:
         return None
 
 
-def _positive_int(value: object) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not (
-        isinstance(value, int) or re.fullmatch(r"-?\d+", str(value))
-    ):
-        raise _Invalid(f"«{_shown(value)}» er ikke et helt tall.")
-    if int(value) < 1:
-        raise _Invalid(f"må være minst 1 (var {_shown(value)}).")
-    return int(value)
+def _count(value: object) -> int:
+    """A whole number from 1 to MAX_COUNT, from a text or a number cell."""
+    text = _shown(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", text):
+        raise _Invalid(f"«{_short(text)}» er ikke et helt tall.")
+    # Leading zeros are harmless; past that, more digits than MAX_COUNT has is out of range
+    # (and int() refuses thousands of digits outright).
+    digits = text.lstrip("-").lstrip("0") or "0"
+    too_long = len(digits) > len(str(MAX_COUNT))
+    if text.startswith("-") or too_long or not 1 <= int(digits) <= MAX_COUNT:
+        raise _Invalid(f"må være et helt tall fra 1 til {MAX_COUNT} (var {_short(text)}).")
+    return int(digits)
 
 
 def _yes_no(value: object) -> bool:
@@ -299,9 +331,9 @@ def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
         "starts_at": _moment,
         "ends_at": _moment,
         "venue": _text,
-        "capacity": _positive_int,
-        "min_participants": _positive_int,
-        "seats_per_municipality": _positive_int,
+        "capacity": _count,
+        "min_participants": _count,
+        "seats_per_municipality": _count,
         "waitlist": _yes_no,
         "registration_closes_at": _moment,
         "certifies": _lookup(
@@ -327,6 +359,9 @@ def parse_rows(rows: list[ParsedRow], lookups: _Lookups) -> list[ImportProblem]:
             if raw == "":
                 if column in REQUIRED_COLUMNS:
                     problems.append(ImportProblem(row.number, column, "må fylles ut."))
+                continue
+            if isinstance(raw, str) and (char := control_character(raw)) is not None:
+                problems.append(ImportProblem(row.number, column, f"inneholder {_forbidden(char)}"))
                 continue
             try:
                 row.values[column] = read(raw)
@@ -354,9 +389,10 @@ def _local(moment: datetime) -> str:
 
 
 def _group_by_ref(rows: list[ParsedRow]) -> dict[str, list[ParsedRow]]:
+    # A ref that did not read (its own problem) groups under "", which check_event skips.
     groups: dict[str, list[ParsedRow]] = {}
     for row in rows:
-        groups.setdefault(_shown(row.raw.get("ref", "")).strip(), []).append(row)
+        groups.setdefault(row.values.get("ref", ""), []).append(row)
     return groups
 
 

@@ -4,15 +4,20 @@ import hmac
 from functools import cache
 
 from babel import support
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, current_app, g, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 from wtforms.i18n import messages_path
 
 from usht_events.core import timezones
 from usht_events.core.db import db, sqlite_begin_mode
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# app.extensions key: path prefix -> function writing that prefix's errors (the JSON API).
+JSON_ERRORS = "usht_json_errors"
 SUPPORTED_LOCALES = ("nb", "en")
+# Ids are INTEGER columns: PostgreSQL refuses a larger number in a query.
+MAX_ID = 2**31 - 1
 
 
 def select_locale() -> str:
@@ -36,8 +41,21 @@ def load_user(user_id: str):
     return user
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` limited to what an id column holds, so any other number is a 404.
+
+    Without the bound, PostgreSQL answered /events/2147483648 with an error (the number
+    does not fit its INTEGER) and SQLite a larger one; no view needs to check.
+    """
+
+    def __init__(self, map, *args, min=1, max=MAX_ID, **kwargs):
+        super().__init__(map, *args, min=min, max=max, **kwargs)
+
+
 def init_web(app: Flask) -> None:
-    """Register hooks, error handlers and template filters."""
+    """Register hooks, error handlers, the id converter and template filters."""
+    # Before any blueprint adds its routes: a rule takes its converter when added.
+    app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_nul_in_address)
     app.before_request(_choose_sqlite_begin_mode)
     app.before_request(_preload_form_translations)
@@ -132,14 +150,36 @@ ERROR_MESSAGES = {
 }
 
 
-def _render_error(status: int, message: str | None = None):
+def errors_as_json_under(app: Flask, prefix: str, write) -> None:
+    """Answer every error under `prefix` with `write(status, message, error)`, not a page.
+
+    Blueprint handlers never see routing errors (a 404 outside every rule, a 405) or an
+    unhandled exception: this is how those still answer in the API's own format.
+    """
+    app.extensions.setdefault(JSON_ERRORS, {})[prefix.rstrip("/")] = write
+
+
+def _json_writer():
+    for prefix, write in current_app.extensions.get(JSON_ERRORS, {}).items():
+        if request.path == prefix or request.path.startswith(f"{prefix}/"):
+            return write
+    return None
+
+
+def _render_error(status: int, message: str | None = None, error=None):
+    if (write := _json_writer()) is not None:
+        return write(status, message, error)
     title, default_message = ERROR_MESSAGES[status]
     body = render_template("errors/error.html", title=title, message=message or default_message)
     return body, status
 
 
 def _error_page(error):
-    return _render_error(getattr(error, "code", 400) or 400)
+    response = make_response(_render_error(getattr(error, "code", 400) or 400, error=error))
+    # A 405 must say which methods the address does take.
+    if allowed := getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(allowed)
+    return response
 
 
 def _csrf_error(error):
@@ -150,4 +190,4 @@ def _csrf_error(error):
 
 def _server_error(error):
     db.session.rollback()
-    return _render_error(500)
+    return _render_error(500, error=error)

@@ -17,7 +17,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -27,7 +26,7 @@ from usht_events.accounts.models import Role
 from usht_events.catalogue.access import manageable_event
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import BaseForm, strip_text
 from usht_events.registration import exports, participants, signup, waitlist
 from usht_events.registration.forms import (
     SignUpForm,
@@ -54,7 +53,7 @@ MANAGERS = (Role.ADMIN, Role.ORGANISER)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """Only the CSRF token: the action is the button itself."""
 
 
@@ -73,7 +72,7 @@ class AddRegistrationForm(SignUpForm):
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(BaseForm):
     """Subject, text and who gets it."""
 
     audience = RadioField(
@@ -88,7 +87,6 @@ class MessageForm(FlaskForm):
         validators=[
             DataRequired("Skriv inn et emne."),
             Length(max=150, message="Emnet kan ha høyst 150 tegn."),
-            plain_text(),
         ],
     )
     body = TextAreaField(
@@ -97,7 +95,6 @@ class MessageForm(FlaskForm):
         validators=[
             DataRequired("Skriv inn meldingen."),
             Length(max=5000, message="Meldingen kan ha høyst 5000 tegn."),
-            plain_text(multiline=True),
         ],
     )
 

@@ -9,7 +9,6 @@ commits once, and answers with a redirect and a message or a page.
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, TextAreaField
@@ -30,7 +29,7 @@ from usht_events.catalogue.editor import (
 from usht_events.catalogue.models import Event, EventStatus, Session
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.core.forms import plain_text, strip_text
+from usht_events.core.forms import BaseForm, strip_text
 from usht_events.registration import decisions, event_changes
 from usht_events.registration.event_changes import EventUpdate
 from usht_events.registration.places import active_count, confirmed_count, counts_for_events
@@ -43,7 +42,7 @@ WHEN_CHOICES = {"upcoming": "Kommende", "past": "Tidligere", "all": "Alle"}
 REASON_REQUIRED = "Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post."
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     """Confirm that an event runs, or cancel it with a reason the participants read."""
 
     decision = SelectField(
@@ -54,7 +53,7 @@ class DecisionForm(FlaskForm):
     reason = TextAreaField(
         "Begrunnelse til deltakerne",
         filters=[strip_text],
-        validators=[Length(max=1000), plain_text(multiline=True)],
+        validators=[Length(max=1000)],
     )
 
 

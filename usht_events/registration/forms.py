@@ -5,14 +5,13 @@ import secrets
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from usht_events.catalogue.models import Event
-from usht_events.core.forms import QuickSelect, plain_text, strip_text
+from usht_events.core.forms import BaseForm, QuickSelect, strip_text
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import PROFESSION_LABELS, Profession
 from usht_events.registration.signup import SignUp
@@ -25,7 +24,7 @@ def name_field(required: str) -> StringField:
     return StringField(
         _l("Fullt navn"),
         filters=[strip_text],
-        validators=[DataRequired(required), Length(max=200), plain_text()],
+        validators=[DataRequired(required), Length(max=200)],
     )
 
 
@@ -64,7 +63,7 @@ def workplace_field(required: str) -> StringField:
     return StringField(
         _l("Arbeidssted"),
         filters=[strip_text],
-        validators=[DataRequired(required), Length(max=200), plain_text()],
+        validators=[DataRequired(required), Length(max=200)],
     )
 
 
@@ -78,7 +77,7 @@ def profession_field(required: str) -> SelectField:
     )
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(BaseForm):
     """Name, contact, municipality, workplace, profession, needs and consent."""
 
     name = name_field(_l("Skriv inn navnet ditt."))
@@ -103,7 +102,7 @@ class SignUpForm(FlaskForm):
     needs = TextAreaField(
         _l("Behov for tilrettelegging eller spesialkost (valgfritt)"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=1000), plain_text(multiline=True)],
+        validators=[Optional(), Length(max=1000)],
     )
     consent = BooleanField(
         _l("Jeg samtykker til at opplysningene lagres og brukes til å gjennomføre arrangementet."),
@@ -172,5 +171,5 @@ def _options(municipalities, group: str) -> list[SelectChoice]:
     ]
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     """Only the CSRF token: the confirmation is the button itself."""
