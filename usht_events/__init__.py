@@ -1,5 +1,6 @@
 """usht-events: course and event registration for the Norwegian USHT centres."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -24,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.load(instance_path))
     if config:
         app.config.update(config)
+    config_module.refuse_unsafe_production(app.config, os.environ)
 
     if proxies := app.config["TRUSTED_PROXIES"]:
         # The client's own address (for the login rate limit) and https in generated links.

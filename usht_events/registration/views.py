@@ -15,7 +15,7 @@ from sqlalchemy import select
 from usht_events.catalogue import rules as catalogue_rules
 from usht_events.catalogue.models import Event
 from usht_events.catalogue.views import render_event_page
-from usht_events.core.db import db, sqlite_begin_mode, utcnow
+from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.registration import notifications, rules
 from usht_events.registration.availability import Availability
@@ -53,19 +53,13 @@ def register(event_id: int):
     A valid form goes straight to the sign-up rule, which reads what it needs under the
     event's lock; the event page is loaded only when the form has to be shown again.
     """
-    probe = _probe()
-    if probe.skip_lock:
-        # The control run drops SQLite's lock too (BEGIN DEFERRED) before the first query;
-        # the request teardown restores the begin mode.
-        sqlite_begin_mode.set("DEFERRED")
     form = SignUpForm()
     if not form.validate_on_submit():
         return _show_form_again(event_id, form, 422)
     now = utcnow()
     try:
-        result = rules.register(
-            db.session, event_id, signup_from(form, locale=str(get_locale() or "nb")), now, probe
-        )
+        signup = signup_from(form, locale=str(get_locale() or "nb"))
+        result = rules.register(db.session, event_id, signup, now)
     except DomainError as error:
         db.session.rollback()
         return _show_form_again(event_id, form, REFUSAL_STATUS.get(error.code, 409), error)
@@ -101,14 +95,6 @@ def _show_form_again(
         form.municipality.errors = [message]
         message = None
     return render_event_page(event, form, status, message)
-
-
-def _probe() -> rules.RaceProbe:
-    """The concurrency tests' control run switches the lock off; nothing else does."""
-    config = current_app.config
-    if not (config["DEBUG_SIGNUP_SKIP_LOCK"] or config["DEBUG_SIGNUP_PAUSE"]):
-        return rules.NO_PROBE
-    return rules.RaceProbe(config["DEBUG_SIGNUP_SKIP_LOCK"], config["DEBUG_SIGNUP_PAUSE"])
 
 
 def _registration_by_token(token: str) -> Registration:
