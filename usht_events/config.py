@@ -53,10 +53,16 @@ def database_url(instance_path: Path) -> str:
 
 
 def _rate_limit_settings() -> dict:
-    """Flask-Limiter settings: Redis when REDIS_URL is set, so every process shares the count."""
+    """Flask-Limiter settings: Redis when REDIS_URL is set, so every process shares the count.
+
+    RATELIMIT_STORAGE_URI, when set, is the limiter's storage whatever REDIS_URL says; in
+    production `memory://` there is the operator's statement that one process serves the app.
+    """
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
     settings = {
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        "RATELIMIT_KEY_PREFIX": "usht-events",
+        "RATELIMIT_STORAGE_URI": storage or "memory://",
+        # Several apps (production, staging) may share one Redis: each counts under its own.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "usht-events"),
         # A Redis outage must not lock everyone out: count in memory until it is back.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Login and password-reset attempts per e-mail address, and per client address
@@ -88,6 +94,11 @@ UNSAFE_PRODUCTION_SETTINGS = (
     ("RATELIMIT_ENABLED", False),
     ("WTF_CSRF_ENABLED", False),
 )
+SHARED_COUNT_REQUIRED = (
+    "REDIS_URL must be set in production: without it each worker process counts login "
+    "attempts on its own, so N workers let N times the limit through. When exactly one "
+    "process serves the app, say so with RATELIMIT_STORAGE_URI=memory://."
+)
 
 
 def debug_switches(settings: Mapping, environ: Mapping[str, str]) -> list[str]:
@@ -113,7 +124,11 @@ def _named(setting: str, switches: list[str]) -> bool:
 
 
 def refuse_unsafe_production(settings: Mapping, environ: Mapping[str, str]) -> None:
-    """Raise ConfigurationError when a production app was given a test or debug switch."""
+    """Raise ConfigurationError when a production app was given a test or debug switch.
+
+    The message names every switch found, and REDIS_URL when the login rate limit would be
+    counted per process.
+    """
     if settings.get("ENV_NAME") != "production":
         return
     reasons = []
@@ -122,6 +137,9 @@ def refuse_unsafe_production(settings: Mapping, environ: Mapping[str, str]) -> N
             "USHT_ENV=production refuses to start with a test or debug switch on: "
             f"{', '.join(switches)}. Unset them."
         )
+    memory = str(settings.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+    if memory and environ.get("RATELIMIT_STORAGE_URI", "").strip() != "memory://":
+        reasons.append(SHARED_COUNT_REQUIRED)
     if reasons:
         raise ConfigurationError(" ".join(reasons))
 
