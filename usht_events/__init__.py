@@ -31,11 +31,18 @@ def create_app(config: dict | None = None) -> Flask:
         # The client's own address (for the login rate limit) and https in generated links.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_extensions(app)
+    _init_areas(app)
     with app.app_context():
         ping_connections_after_idle(db.engine)
     _register_blueprints(app)
     _register_commands(app)
     return app
+
+
+def _init_areas(app: Flask) -> None:
+    from usht_events.accounts.sessions import init_app as init_accounts
+
+    init_accounts(app)
 
 
 def _register_blueprints(app: Flask) -> None:
