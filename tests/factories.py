@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from usht_events.accounts.models import Role, User
 from usht_events.accounts.passwords import hash_password
+from usht_events.accounts.sessions import start_login_session
 from usht_events.catalogue.models import (
     Event,
     EventKind,
@@ -232,3 +233,9 @@ class Factories:
         if role == Role.MUNICIPALITY:
             user.municipalities = [self.municipality(number) for number in municipalities]
         return self._save(user), password
+
+    def login_token(self, user: User) -> str:
+        """A live login session for the user; its token is what the session cookie holds."""
+        token = start_login_session(self.session, user, utcnow())
+        self.session.flush()
+        return token

@@ -75,12 +75,22 @@ def create_open_event(
 
 
 class GunicornServer:
-    """`gunicorn --workers N wsgi:app` on a free local port, against one DATABASE_URL."""
+    """`gunicorn --workers N wsgi:app` on a free local port, against one DATABASE_URL.
 
-    def __init__(self, database_url: str, workers: int = 4, env: dict | None = None):
+    `app_module` names another entry point (tests/race_wsgi.py for the race's control run).
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        workers: int = 4,
+        env: dict | None = None,
+        app_module: str = "wsgi:app",
+    ):
         self.database_url = database_url
         self.workers = workers
         self.extra_env = env or {}
+        self.app_module = app_module
         self.url = ""
         self._process: subprocess.Popen | None = None
         self._log_path = ""
@@ -105,7 +115,7 @@ class GunicornServer:
             *("--timeout", "120", "--graceful-timeout", "5"),
             # Import the app once and fork (it opens no connection before the fork); and no
             # shared ~/.gunicorn control socket between servers running side by side.
-            *("--preload", "--no-control-socket", "wsgi:app"),
+            *("--preload", "--no-control-socket", self.app_module),
         ]
         with os.fdopen(handle, "wb") as log:
             # Its own process group, so teardown can stop the master and every worker.

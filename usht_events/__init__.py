@@ -1,5 +1,6 @@
 """usht-events: course and event registration for the Norwegian USHT centres."""
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -24,17 +25,25 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.load(instance_path))
     if config:
         app.config.update(config)
+    config_module.refuse_unsafe_production(app.config, os.environ)
 
     if proxies := app.config["TRUSTED_PROXIES"]:
         # The client's own address (for the login rate limit) and https in generated links.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     init_extensions(app)
+    _init_areas(app)
     with app.app_context():
         ping_connections_after_idle(db.engine)
     _register_blueprints(app)
     _init_worker(app)
     _register_commands(app)
     return app
+
+
+def _init_areas(app: Flask) -> None:
+    from usht_events.accounts.sessions import init_app as init_accounts
+
+    init_accounts(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 # Values that must never reach production as the secret key.
@@ -12,11 +13,15 @@ class ConfigurationError(RuntimeError):
     """The app was asked to start with settings that are not safe."""
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    return value.strip().lower() in TRUE_WORDS
 
 
 def _instance_secret_key(instance_path: Path) -> str:
@@ -48,10 +53,16 @@ def database_url(instance_path: Path) -> str:
 
 
 def _rate_limit_settings() -> dict:
-    """Flask-Limiter settings: Redis when REDIS_URL is set, so every process shares the count."""
+    """Flask-Limiter settings: Redis when REDIS_URL is set, so every process shares the count.
+
+    RATELIMIT_STORAGE_URI, when set, is the limiter's storage whatever REDIS_URL says; in
+    production `memory://` there is the operator's statement that one process serves the app.
+    """
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
     settings = {
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        "RATELIMIT_KEY_PREFIX": "usht-events",
+        "RATELIMIT_STORAGE_URI": storage or "memory://",
+        # Several apps (production, staging) may share one Redis: each counts under its own.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "usht-events"),
         # A Redis outage must not lock everyone out: count in memory until it is back.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Login and password-reset attempts per e-mail address, and per client address
@@ -63,6 +74,74 @@ def _rate_limit_settings() -> dict:
     if "RATELIMIT_ENABLED" in os.environ:
         settings["RATELIMIT_ENABLED"] = _bool("RATELIMIT_ENABLED", True)
     return settings
+
+
+# Environment variables that switch a development or test behaviour on, with the values
+# that do: production refuses to start with one of them, or with any USHT_DEBUG_* set at all.
+DEBUG_SWITCHES = {
+    "FLASK_DEBUG": TRUE_WORDS,
+    "TESTING": TRUE_WORDS,
+    "MAIL_SUPPRESS_SEND": TRUE_WORDS,
+    "LOGIN_DISABLED": TRUE_WORDS,
+    "RATELIMIT_ENABLED": FALSE_WORDS,
+}
+# Settings production refuses, whether they came from the environment or create_app(config).
+UNSAFE_PRODUCTION_SETTINGS = (
+    ("DEBUG", True),
+    ("TESTING", True),
+    ("MAIL_SUPPRESS_SEND", True),
+    ("LOGIN_DISABLED", True),
+    ("RATELIMIT_ENABLED", False),
+    ("WTF_CSRF_ENABLED", False),
+)
+SHARED_COUNT_REQUIRED = (
+    "REDIS_URL must be set in production: without it each worker process counts login "
+    "attempts on its own, so N workers let N times the limit through. When exactly one "
+    "process serves the app, say so with RATELIMIT_STORAGE_URI=memory://."
+)
+
+
+def debug_switches(settings: Mapping, environ: Mapping[str, str]) -> list[str]:
+    """The test and debug switches that are on, each named as it was given."""
+    switches = [name for name in sorted(environ) if name.startswith("USHT_DEBUG_")]
+    switches += [
+        f"{name}={environ[name]}"
+        for name, refused in DEBUG_SWITCHES.items()
+        if environ.get(name, "").strip().lower() in refused
+    ]
+    switches += [
+        f"{name}={value} (setting)"
+        for name, value in UNSAFE_PRODUCTION_SETTINGS
+        if name in settings and settings[name] is value and not _named(name, switches)
+    ]
+    return switches
+
+
+def _named(setting: str, switches: list[str]) -> bool:
+    """Whether an environment variable already named explains this setting."""
+    variable = "FLASK_DEBUG" if setting == "DEBUG" else setting
+    return any(switch.startswith(f"{variable}=") for switch in switches)
+
+
+def refuse_unsafe_production(settings: Mapping, environ: Mapping[str, str]) -> None:
+    """Raise ConfigurationError when a production app was given a test or debug switch.
+
+    The message names every switch found, and REDIS_URL when the login rate limit would be
+    counted per process.
+    """
+    if settings.get("ENV_NAME") != "production":
+        return
+    reasons = []
+    if switches := debug_switches(settings, environ):
+        reasons.append(
+            "USHT_ENV=production refuses to start with a test or debug switch on: "
+            f"{', '.join(switches)}. Unset them."
+        )
+    memory = str(settings.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+    if memory and environ.get("RATELIMIT_STORAGE_URI", "").strip() != "memory://":
+        reasons.append(SHARED_COUNT_REQUIRED)
+    if reasons:
+        raise ConfigurationError(" ".join(reasons))
 
 
 def load(instance_path: Path) -> dict:
@@ -124,7 +203,4 @@ def load(instance_path: Path) -> dict:
         "EVENTS_PER_PAGE": 20,
         # Programme files are small; refuse anything larger before it is read.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
-        # Debug hooks for the concurrency tests' control run only: never set in production.
-        "DEBUG_SIGNUP_SKIP_LOCK": _bool("USHT_DEBUG_SIGNUP_SKIP_LOCK", False),
-        "DEBUG_SIGNUP_PAUSE": float(os.environ.get("USHT_DEBUG_SIGNUP_PAUSE", "0") or 0),
     }

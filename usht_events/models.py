@@ -1,6 +1,6 @@
 """Every model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from usht_events.accounts.models import Role, User
+from usht_events.accounts.models import LoginSession, Role, User
 from usht_events.catalogue.models import (
     CertificationKind,
     Event,
@@ -38,6 +38,7 @@ __all__ = [
     "EventKind",
     "EventStatus",
     "FocusArea",
+    "LoginSession",
     "Municipality",
     "OutboxAttachment",
     "OutboxMessage",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.factories import Factories
 from usht_events.core.db import db
 
 ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
@@ -101,8 +102,9 @@ def test_every_admin_route_is_listed(app):
 def _client_as(app, world: World, role: str):
     client = app.test_client()
     if role != "anonymous":
+        token = Factories(db.session).login_token(world.users[role])
         with client.session_transaction() as session:
-            session["_user_id"] = world.users[role].get_id()
+            session["_user_id"] = token
             session["_fresh"] = True
     page = client.get("/").get_data(as_text=True)
     client.csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -3,8 +3,17 @@
 import pytest
 
 from tests.factories import TEST_PASSWORD
+from usht_events.accounts.sessions import live_login_session
 from usht_events.accounts.views import safe_next_url
 from usht_events.core.db import db
+
+
+def _logged_in_user_id(client) -> int | None:
+    """Whose live login session the client's cookie names, if any."""
+    with client.session_transaction() as session:
+        token = session.get("_user_id")
+    login = live_login_session(db.session, token) if token else None
+    return login.user_id if login else None
 
 
 def test_login_with_right_password_redirects_and_remembers_the_user(app, client, auth, make):
@@ -12,8 +21,7 @@ def test_login_with_right_password_redirects_and_remembers_the_user(app, client,
     db.session.commit()
     response = auth.login("ADMIN@example.no", password)
     assert response.status_code == 302
-    with client.session_transaction() as session:
-        assert session["_user_id"] == user.get_id()
+    assert _logged_in_user_id(client) == user.id
 
 
 def test_login_with_wrong_password_says_so_in_norwegian(app, client, auth, make):
@@ -59,8 +67,7 @@ def test_logout_forgets_the_user(app, client, auth, make):
 def test_login_as_fixture_gives_a_logged_in_client_per_role(login_as):
     for role in ("admin", "organiser", "municipality"):
         client = login_as(role)
-        with client.session_transaction() as session:
-            assert session["_user_id"] == client.user.get_id()
+        assert _logged_in_user_id(client) == client.user.id
 
 
 @pytest.mark.parametrize(

@@ -33,13 +33,88 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret, tmp_path,
         create_app()
 
 
-def test_production_starts_with_a_real_secret_key(monkeypatch, tmp_path):
+@pytest.fixture
+def production(monkeypatch, tmp_path):
+    """The environment of a sound production start; tests add one switch to it."""
+    for name in (*config.DEBUG_SWITCHES, "RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("USHT_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
+    return monkeypatch
+
+
+def test_production_starts_with_a_real_secret_key(production):
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SECRET_KEY"] == "k" * 40
+
+
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("USHT_DEBUG_SIGNUP_SKIP_LOCK", "1"),
+        ("USHT_DEBUG_SIGNUP_PAUSE", "0.3"),
+        ("USHT_DEBUG_ANYTHING_ELSE", "0"),
+        ("FLASK_DEBUG", "1"),
+        ("TESTING", "true"),
+        ("MAIL_SUPPRESS_SEND", "yes"),
+        ("LOGIN_DISABLED", "on"),
+        ("RATELIMIT_ENABLED", "false"),
+    ],
+)
+def test_production_refuses_to_start_with_a_test_or_debug_variable(production, variable, value):
+    production.setenv(variable, value)
+    with pytest.raises(config.ConfigurationError, match=variable):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("TESTING", True),
+        ("DEBUG", True),
+        ("MAIL_SUPPRESS_SEND", True),
+        ("RATELIMIT_ENABLED", False),
+        ("WTF_CSRF_ENABLED", False),
+        ("LOGIN_DISABLED", True),
+    ],
+)
+def test_production_refuses_test_settings_given_to_create_app(production, setting, value):
+    with pytest.raises(config.ConfigurationError, match=f"{setting}={value}"):
+        create_app({setting: value})
+
+
+def test_the_refusal_names_every_switch_at_once(production):
+    production.setenv("USHT_DEBUG_SIGNUP_SKIP_LOCK", "1")
+    production.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(config.ConfigurationError) as refused:
+        create_app()
+    message = str(refused.value)
+    assert "USHT_DEBUG_SIGNUP_SKIP_LOCK" in message and "FLASK_DEBUG=1" in message
+    assert "DEBUG=True (setting)" not in message  # FLASK_DEBUG already says so
+
+
+def test_production_starts_with_the_switches_stated_off(production):
+    production.setenv("FLASK_DEBUG", "0")
+    production.setenv("RATELIMIT_ENABLED", "1")
+    production.setenv("MAIL_SUPPRESS_SEND", "false")
+    assert create_app().config["RATELIMIT_ENABLED"] is True
+
+
+def test_development_starts_with_debug_switches(production):
+    production.setenv("USHT_ENV", "development")
+    production.setenv("USHT_DEBUG_SIGNUP_SKIP_LOCK", "1")
+    production.setenv("FLASK_DEBUG", "1")
+    assert create_app().debug is True
+
+
+def test_no_setting_switches_the_sign_up_lock_off(production):
+    production.setenv("USHT_ENV", "development")
+    production.setenv("USHT_DEBUG_SIGNUP_SKIP_LOCK", "1")
+    production.setenv("USHT_DEBUG_SIGNUP_PAUSE", "0.3")
+    assert not [name for name in create_app().config if "SKIP_LOCK" in name or "PAUSE" in name]
 
 
 def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):

@@ -2,7 +2,8 @@
 
 Each client is its own browser session (event page, then form post), all at once from a
 thread pool, against a real multi-process server on PostgreSQL and on a SQLite file. The
-control run switches the event lock off and shows that the same check then fails.
+control run serves tests/race_wsgi.py, which switches the event lock off, and shows that
+the same check then fails; nothing the production app reads can switch it off.
 """
 
 import re
@@ -79,10 +80,10 @@ def _sign_up_concurrently(base_url: str, event_id: int) -> list[Outcome]:
     ]
 
 
-def _race(database_url: str, env: dict | None = None, **event_fields):
+def _race(database_url: str, env: dict | None = None, app_module="wsgi:app", **event_fields):
     """Create the event, serve it with four workers, sign everyone up, yield the Race."""
     event_id = create_open_event(database_url, municipalities=MUNICIPALITIES, **event_fields)
-    with GunicornServer(database_url, workers=4, env=env) as server:
+    with GunicornServer(database_url, workers=4, env=env, app_module=app_module) as server:
         yield Race(server, database_url, event_id, _sign_up_concurrently(server.url, event_id))
 
 
@@ -222,13 +223,14 @@ def test_concurrent_sign_ups_never_exceed_seats_per_municipality(race_on_municip
 
 @pytest.fixture
 def race_without_lock(database_url):
-    """The control: the same race with the event lock (and SQLite's BEGIN IMMEDIATE) skipped.
+    """The control: the same race served by tests/race_wsgi.py, without the event lock (and
+    without SQLite's BEGIN IMMEDIATE).
 
     The pause between count and write must outweigh the rest of a request even on a busy
     machine: with 0.05 s, a run under heavy load once let every worker finish in turn.
     """
-    env = {"USHT_DEBUG_SIGNUP_SKIP_LOCK": "1", "USHT_DEBUG_SIGNUP_PAUSE": "0.3"}
-    yield from _race(database_url, env=env, capacity=CAPACITY)
+    env = {"RACE_CONTROL_PAUSE_SECONDS": "0.3"}
+    yield from _race(database_url, env=env, app_module="tests.race_wsgi:app", capacity=CAPACITY)
 
 
 def test_control_without_the_lock_the_check_catches_the_race(race_without_lock):
@@ -237,3 +239,32 @@ def test_control_without_the_lock_the_check_catches_the_race(race_without_lock):
     assert caught, f"the unlocked control run passed the check: {violations}"
     if race_without_lock.database_url.startswith("postgresql"):
         assert any(v.startswith("overbooked") for v in caught), violations
+
+
+# The switches the control run once read from the app's own settings.
+OLD_DEBUG_SWITCHES = {"USHT_DEBUG_SIGNUP_SKIP_LOCK": "1", "USHT_DEBUG_SIGNUP_PAUSE": "0.3"}
+
+
+@pytest.fixture
+def race_with_old_debug_switches(database_url):
+    """The real app (wsgi.py) with the old debug variables set: they must do nothing."""
+    yield from _race(database_url, env=OLD_DEBUG_SWITCHES, capacity=CAPACITY)
+
+
+def test_no_environment_variable_switches_the_lock_off(race_with_old_debug_switches):
+    violations = invariant_violations(race_with_old_debug_switches, CAPACITY)
+    assert not violations, _failure_report(race_with_old_debug_switches, violations)
+
+
+def test_production_refuses_to_start_with_a_debug_switch(empty_sqlite_url):
+    flask_db_upgrade(empty_sqlite_url)
+    env = OLD_DEBUG_SWITCHES | {"USHT_ENV": "production", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    server = GunicornServer(empty_sqlite_url, workers=2, env=env)
+    try:
+        with pytest.raises(RuntimeError, match="gunicorn exited early") as refused:
+            server.start()
+        assert "USHT_ENV=production refuses to start" in str(refused.value)
+        assert "USHT_DEBUG_SIGNUP_SKIP_LOCK" in str(refused.value)
+    finally:
+        server.stop()
+        server.remove_log()

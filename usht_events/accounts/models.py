@@ -1,7 +1,6 @@
 """Users with roles, bound to a centre or to municipalities."""
 
 import enum
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -66,22 +65,39 @@ class User(UserMixin, db.Model):
         secondary=user_municipality, order_by=Municipality.name
     )
 
+    # The token of the login session this object came with (accounts/sessions.py); not a
+    # column, and set only on the user of the current request.
+    login_token = None
+
     @property
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def password_stamp(self) -> str:
-        """Changes whenever the password does (each argon2 hash has a fresh salt)."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-
-    def get_id(self) -> str:
-        """What the login session stores: the id and the password stamp.
-
-        A session made before the password changed names an old stamp, and the user
-        loader refuses it: changing or resetting the password logs out every other session.
-        """
-        return f"{self.id}.{self.password_stamp}"
+    def get_login_token(self) -> str:
+        """What the session cookie stores (Flask-Login's id attribute): the login token."""
+        if not self.login_token:
+            raise RuntimeError("log in through accounts.sessions.start_login_session")
+        return self.login_token
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class LoginSession(db.Model):
+    """One login: live until logging out, a new password or deactivation ends it.
+
+    The session cookie carries a random token; only its SHA-256 is stored, so a copy of
+    this table logs nobody in.
+    """
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on by requests that write anyway (accounts/sessions.py), never by a page view.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

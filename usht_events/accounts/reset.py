@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
 from usht_events.accounts.rules import set_password, user_by_email
+from usht_events.accounts.sessions import end_login_sessions
+from usht_events.core.db import utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.i18n import N_
 from usht_events.core.mail import in_language, render_mail
@@ -53,9 +55,13 @@ def user_for_reset_token(session: DbSession, secret_key: str, token: str, max_ag
 def reset_password(
     session: DbSession, secret_key: str, token: str, max_age: int, password: str
 ) -> User:
-    """Set a new password through a reset link; the link cannot be used again."""
+    """Set a new password through a reset link; the link cannot be used again.
+
+    Every login session of the user ends: whoever knew the old password is logged out.
+    """
     user = user_for_reset_token(session, secret_key, token, max_age)
     set_password(user, password)
+    end_login_sessions(session, user, utcnow())
     return user
 
 

@@ -15,6 +15,7 @@ from usht_events.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from usht_events.accounts.sessions import end_login_sessions, start_login_session
 from usht_events.core.audit import record_action
 from usht_events.core.db import utcnow
 from usht_events.core.errors import DomainError
@@ -111,6 +112,8 @@ def update_user(
     after = _describe(user)
     changes = [f"{key}: {before[key]} → {after[key]}" for key in after if before[key] != after[key]]
     if was_active and not active:
+        # Logged out everywhere; reactivating the user later does not bring the sessions back.
+        end_login_sessions(session, user, utcnow())
         record_action(session, actor, "user.deactivate", f"Deaktiverte {user.email}.")
     if changes:
         record_action(session, actor, "user.update", f"{user.email}: " + "; ".join(changes))
@@ -138,11 +141,18 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def change_password(session: DbSession, user: User, current: str, new: str) -> None:
-    """Change the password of a logged-in user who knows the current one."""
+def change_password(
+    session: DbSession, user: User, current: str, new: str, *, keep: int | None = None
+) -> None:
+    """Change the password of a logged-in user who knows the current one.
+
+    Every other login session of the user ends (someone may have learnt the old password);
+    the one with id `keep`, where the change was made, carries on.
+    """
     if not verify_password(user.password_hash, current):
         raise DomainError("wrong_password", "Det nåværende passordet er feil.")
     set_password(user, new)
+    end_login_sessions(session, user, utcnow(), keep=keep)
     record_action(session, user, "user.change_password", f"{user.email} byttet passord.")
 
 
@@ -170,6 +180,13 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
+    return user
+
+
+def log_in(session: DbSession, email: str, password: str) -> User:
+    """Authenticate and start a login session; the user carries its token (`login_token`)."""
+    user = authenticate(session, email, password)
+    start_login_session(session, user, utcnow())
     return user
 
 

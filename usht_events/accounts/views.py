@@ -24,7 +24,8 @@ from usht_events.accounts.forms import (
 )
 from usht_events.accounts.models import Role
 from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
-from usht_events.accounts.rules import authenticate, change_password
+from usht_events.accounts.rules import change_password, log_in
+from usht_events.accounts.sessions import current_login_session_id, end_login_session
 from usht_events.accounts.throttle import throttle_attempts, too_many_attempts
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
@@ -45,7 +46,10 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 def _start_session(user) -> None:
-    """Log in on a fresh session, so nothing planted before login carries over (fixation)."""
+    """Log in on a fresh session, so nothing planted before login carries over (fixation).
+
+    The cookie carries the login session's token (accounts/sessions.py), not the user's id.
+    """
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -60,7 +64,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(db.session, form.email.data, form.password.data)
+            user = log_in(db.session, form.email.data, form.password.data)
         except DomainError as error:
             form.form_errors.append(error.message)
             status = 401
@@ -77,7 +81,9 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
-    """Log out and return to the calendar."""
+    """Log out, ending the login session on the server too, and return to the calendar."""
+    end_login_session(db.session, current_user.get_login_token(), utcnow())
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
@@ -93,14 +99,16 @@ def change_password_view():
     if form.validate_on_submit():
         try:
             change_password(
-                db.session, current_user, form.current_password.data, form.new_password.data
+                db.session,
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep=current_login_session_id(),
             )
         except DomainError as error:
             form.current_password.errors.append(error.message)
         else:
             db.session.commit()
-            # The new password stamp ends every other session; this one carries on.
-            login_user(current_user._get_current_object())
             flash("Passordet ditt er endret.", "success")
             return redirect(url_for("accounts.change_password"))
     status = 400 if form.errors else 200

@@ -42,7 +42,7 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Logg inn for å se denne siden."
-    login_manager.user_loader(web.load_user)
+    # The user loader is the accounts area's (accounts/sessions.py, from create_app).
     init_limiter(app)
     web.init_web(app)
 

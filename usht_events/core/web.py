@@ -1,6 +1,5 @@
 """Request hooks, error pages, locale selection and template helpers shared by every area."""
 
-import hmac
 from functools import cache
 
 from babel import support
@@ -26,19 +25,6 @@ def select_locale() -> str:
     if chosen in SUPPORTED_LOCALES:
         session["lang"] = chosen
     return session.get("lang", "nb")
-
-
-def load_user(user_id: str):
-    """Flask-Login's user loader."""
-    from usht_events.accounts.models import User
-
-    number, _, stamp = user_id.partition(".")
-    if not (number.isascii() and number.isdigit()):
-        return None
-    user = db.session.get(User, int(number))
-    if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
-        return None
-    return user
 
 
 class IdConverter(IntegerConverter):
