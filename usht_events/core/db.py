@@ -4,6 +4,8 @@ datetimes, portable enums) and SQLite settings for concurrent writers."""
 import contextvars
 import enum
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
@@ -101,6 +103,16 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
         lambda value: value.lower() if isinstance(value, str) else value,
         deterministic=True,
     )
+
+
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Outside a request (the worker): begin each transaction with SQLite's write lock."""
+    token = sqlite_begin_mode.set("IMMEDIATE")
+    try:
+        yield
+    finally:
+        sqlite_begin_mode.reset(token)
 
 
 @event.listens_for(Engine, "begin")
