@@ -115,7 +115,7 @@ def _problems_page(filename: str, error: DomainError):
     body = render_template(
         "catalogue/admin/import_preview.html",
         filename=filename,
-        message=error.message,
+        message=error.localised(),
         problems=error.details.get("errors", ()),
         planned=[],
         form=None,

@@ -6,9 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.importer import ImportedEvent, ImportProblem, import_events
+from usht_events.catalogue.importer import (
+    ImportedEvent,
+    ImportProblem,
+    import_events,
+    invalid_import,
+)
 from usht_events.catalogue.models import Event
-from usht_events.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -64,11 +68,7 @@ def import_programme(
             )
             for item in foreign
         ]
-        raise DomainError(
-            "invalid_import",
-            f"Filen har {len(problems)} feil; ingenting er importert.",
-            errors=problems,
-        )
+        raise invalid_import(problems)
     return imported
 
 

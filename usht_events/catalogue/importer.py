@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from usht_events.catalogue import errors
 from usht_events.catalogue.models import (
     CertificationKind,
     Event,
@@ -114,19 +115,16 @@ def import_events(
         problems += check_event(ref, group, now)
     if problems:
         problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column else -1))
-        raise _invalid(problems)
+        raise invalid_import(problems)
     imported = [ImportedEvent(ref, _create_event(group, now)) for ref, group in groups.items()]
     session.add_all(item.event for item in imported)
     session.flush()
     return imported
 
 
-def _invalid(problems: list[ImportProblem]) -> DomainError:
-    return DomainError(
-        "invalid_import",
-        f"Filen har {len(problems)} feil; ingenting er importert.",
-        errors=problems,
-    )
+def invalid_import(problems: list[ImportProblem]) -> DomainError:
+    """The refusal of a whole file, listing every problem by row and column."""
+    return DomainError(errors.INVALID_IMPORT, count=len(problems), errors=problems)
 
 
 # Reading the file
@@ -138,7 +136,9 @@ def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
     table = _read_xlsx(content) if is_xlsx else _read_csv(content)
     table = [[_clean_cell(cell) for cell in row] for row in table]
     if not table or not any(table[0]):
-        raise _invalid([ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")])
+        raise invalid_import(
+            [ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")]
+        )
     header = [str(cell).strip().lower() for cell in table[0]]
     _check_header(header)
     rows = [
@@ -147,7 +147,9 @@ def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
         if any(cell != "" for cell in cells)
     ]
     if not rows:
-        raise _invalid([ImportProblem(None, None, "Filen har ingen rader med arrangementer.")])
+        raise invalid_import(
+            [ImportProblem(None, None, "Filen har ingen rader med arrangementer.")]
+        )
     return rows
 
 
@@ -171,7 +173,7 @@ def _check_header(header: list[str]) -> None:
     for name in sorted({name for name in header if name and header.count(name) > 1}):
         problems.append(ImportProblem(1, name, "kolonnen finnes mer enn én gang."))
     if problems:
-        raise _invalid(problems)
+        raise invalid_import(problems)
 
 
 def _read_csv(content: bytes) -> list[list[object]]:
@@ -179,7 +181,7 @@ def _read_csv(content: bytes) -> list[list[object]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         message = "Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen."
-        raise _invalid([ImportProblem(None, None, message)]) from error
+        raise invalid_import([ImportProblem(None, None, message)]) from error
     first_line = text.split("\n", 1)[0]
     # Norwegian Excel writes semicolons; take whichever separator the header uses most.
     delimiter = max((";", ",", "\t"), key=first_line.count)
@@ -187,7 +189,7 @@ def _read_csv(content: bytes) -> list[list[object]]:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:  # a cell above the csv module's limit (128 KiB), say
         message = "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
-        raise _invalid([ImportProblem(None, None, message)]) from error
+        raise invalid_import([ImportProblem(None, None, message)]) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[object]]:
@@ -195,7 +197,7 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
         message = "Filen kunne ikke leses som et Excel-ark (.xlsx)."
-        raise _invalid([ImportProblem(None, None, message)]) from error
+        raise invalid_import([ImportProblem(None, None, message)]) from error
     try:
         return [list(row) for row in workbook.active.iter_rows(values_only=True)]
     finally:
