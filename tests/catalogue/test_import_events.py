@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from usht_events.catalogue.importer import COLUMNS, REQUIRED_COLUMNS, import_events
+from usht_events.catalogue.import_file import COLUMNS, REQUIRED_COLUMNS
+from usht_events.catalogue.importer import import_events
 from usht_events.catalogue.models import Event, EventKind, EventStatus, Session
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError

@@ -6,12 +6,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.importer import (
-    ImportedEvent,
-    ImportProblem,
-    import_events,
-    invalid_import,
-)
+from usht_events.catalogue.import_file import ImportProblem, invalid_import
+from usht_events.catalogue.importer import ImportedEvent, import_events
 from usht_events.catalogue.models import Event
 
 
