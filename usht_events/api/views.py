@@ -76,6 +76,7 @@ def not_found(anything: str):
 # The code-specific entries are needed: the app's own 400 and 404 pages would win otherwise.
 @blueprint.errorhandler(400)
 @blueprint.errorhandler(404)
+@blueprint.errorhandler(503)
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     # A description given to abort() is ours and Norwegian; Werkzeug's defaults are English.

@@ -5,11 +5,16 @@ from functools import cache
 
 from babel import support
 from flask import Flask, abort, g, render_template, request, session
+from flask_babel import gettext
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from wtforms.i18n import messages_path
 
 from usht_events.core import timezones
 from usht_events.core.db import db, sqlite_begin_mode
+from usht_events.core.i18n import N_
+from usht_events.core.unavailable import init_unavailable
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SUPPORTED_LOCALES = ("nb", "en")
@@ -28,7 +33,7 @@ def load_user(user_id: str):
     from usht_events.accounts.models import User
 
     number, _, stamp = user_id.partition(".")
-    if not (number.isascii() and number.isdigit()):
+    if not (number.isascii() and number.isdigit()) or g.get("database_unavailable"):
         return None
     user = db.session.get(User, int(number))
     if user is None or not user.active or not hmac.compare_digest(stamp, user.password_stamp):
@@ -47,6 +52,8 @@ def init_web(app: Flask) -> None:
         app.register_error_handler(status, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(500, _server_error)
+    app.register_error_handler(503, _unavailable_page)
+    init_unavailable(app)
     app.jinja_env.filters.update(
         period=_localised(timezones.format_period),
         day=_localised(timezones.format_day),
@@ -129,6 +136,10 @@ ERROR_MESSAGES = {
     405: ("Ikke tillatt", "Denne handlingen er ikke tillatt her."),
     413: ("For stor forespørsel", "Det du sendte inn er for stort."),
     500: ("Noe gikk galt", "Det oppstod en feil hos oss. Prøv igjen om litt."),
+    503: (
+        N_("Prøv igjen om litt"),
+        N_("Vi får ikke kontakt med databasen akkurat nå. Vent noen sekunder og prøv igjen."),
+    ),
 }
 
 
@@ -151,3 +162,19 @@ def _csrf_error(error):
 def _server_error(error):
     db.session.rollback()
     return _render_error(500)
+
+
+def _unavailable_page(error):
+    """503 "prøv igjen", drawn without the database when it does not answer at all."""
+    title, message = (gettext(text) for text in ERROR_MESSAGES[503])
+    try:
+        return render_template("errors/error.html", title=title, message=message), 503
+    except SQLAlchemyError:
+        # The menu needs the logged-in user, who cannot be loaded now: draw the page as for
+        # a visitor (load_user sees the flag), without logging anyone out.
+        db.session.rollback()
+        g.database_unavailable = True
+        page = render_template(
+            "errors/error.html", title=title, message=message, current_user=AnonymousUserMixin()
+        )
+        return page, 503
