@@ -29,6 +29,7 @@ ACCESS = {
     "events_admin.list_events": STAFF,
     "catalogue_admin.new_event": STAFF,
     "catalogue_admin.import_programme": STAFF,
+    "catalogue_admin.import_template": STAFF,
     "events_admin.edit_event": OWN_CENTRE,
     "events_admin.cancel_event": OWN_CENTRE,
     "catalogue_admin.duplicate_event": OWN_CENTRE,
@@ -87,6 +88,7 @@ def build_world(make) -> World:
         "person_id": registration.person_id,
         "message_id": message.id,
         "user_id": users["municipality"].id,
+        "extension": "xlsx",
     }
     return World(users, ids)
 
@@ -115,7 +117,7 @@ def url_for_rule(rule, ids: dict) -> str:
     """The rule's URL with the world's ids filled in."""
     url = rule.rule
     for name in rule.arguments:
-        url = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), url)
+        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(ids[name]), url)
     return url
 
 

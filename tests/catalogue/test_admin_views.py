@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from usht_events.catalogue.importer import import_events
 from usht_events.catalogue.models import Event, EventKind, EventStatus
 from usht_events.core.audit import AuditEntry
 from usht_events.core.db import db, utcnow
@@ -506,3 +507,37 @@ def test_upload_without_a_file_is_refused(organiser, centre, csrf_token):
         "/admin/events/import", data={"csrf_token": token(organiser, csrf_token)}
     )
     assert response.status_code == 400 and "Velg en fil med programmet." in html(response)
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_import_template_reads_back_as_a_valid_programme(organiser, make, centre, extension):
+    """The downloaded template, imported as it is, creates its example event."""
+    make.focus_area("demens", "Demensplan 2025")
+    response = organiser.get(f"/admin/events/import/template.{extension}")
+    assert response.status_code == 200
+    assert f'filename="mal-program.{extension}"' in response.headers["Content-Disposition"]
+    result = import_events(db.session, f"mal.{extension}", response.data, utcnow(), publish=False)
+    (item,) = result
+    assert item.event.title == "ProACT-instruktørkurs"
+    assert item.event.centre == centre and len(item.event.sessions) == 2
+
+
+def test_web_import_as_drafts_publishes_nothing(organiser, make, centre, csrf_token):
+    make.focus_area("demens", "Demensplan 2025")
+    template = organiser.get("/admin/events/import/template.csv").data
+    page = organiser.post(
+        "/admin/events/import",
+        data={
+            "csrf_token": token(organiser, csrf_token),
+            "file": (io.BytesIO(template), "program.csv"),
+            "as_drafts": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    preview = html(page)
+    assert "blir opprettet som utkast" in preview
+    confirm = form_of(page)
+    organiser.post("/admin/events/import", data=confirm)
+    (event,) = db.session.scalars(select(Event)).all()
+    assert event.status == EventStatus.DRAFT
+    assert actions(event.id) == ["event.import"]

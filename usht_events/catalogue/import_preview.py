@@ -47,13 +47,19 @@ class PlannedEvent:
 
 
 def import_programme(
-    session: DbSession, centre_id: int | None, filename: str, content: bytes, now: datetime
+    session: DbSession,
+    centre_id: int | None,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    *,
+    publish: bool = True,
 ) -> list[ImportedEvent]:
     """Import the file as `import-events` does; with a centre, every event must be its own.
 
     Refused imports may have flushed rows: the caller rolls back.
     """
-    imported = import_events(session, filename, content, now)
+    imported = import_events(session, filename, content, now, publish=publish)
     foreign = [item for item in imported if centre_id and item.event.centre_id != centre_id]
     if foreign:
         problems = [

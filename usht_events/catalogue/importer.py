@@ -45,6 +45,11 @@ from usht_events.organisations.models import Centre
 TRUE_WORDS = {"ja", "yes", "true", "1", "j", "y"}
 FALSE_WORDS = {"nei", "no", "false", "0", "n"}
 DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+# How Norwegian spreadsheets write a time: 15.09.2027 09:00, 15.9.2027 kl. 9.00.
+NORWEGIAN_DATETIME = re.compile(
+    r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\s+(?:kl\.?\s*)?"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+)
 # Places, participants, seats: far above any course, far below what a column holds.
 MAX_COUNT = 100_000
 # Event times; beyond these Python cannot even convert them to UTC.
@@ -60,9 +65,10 @@ class ImportedEvent:
 
 
 def import_events(
-    session: DbSession, filename: str, content: bytes, now: datetime
+    session: DbSession, filename: str, content: bytes, now: datetime, *, publish: bool = True
 ) -> list[ImportedEvent]:
-    """Validate the whole file, then create its events (published, sign-up open from now)."""
+    """Validate the whole file, then create its events: published with sign-up open from
+    now, or, with `publish=False`, as drafts to look over and publish one by one."""
     rows = read_rows(filename, content)
     problems = parse_rows(rows, _Lookups.load(session))
     groups = _group_by_ref(rows)
@@ -71,7 +77,9 @@ def import_events(
     if problems:
         problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column else -1))
         raise invalid_import(problems)
-    imported = [ImportedEvent(ref, _create_event(group, now)) for ref, group in groups.items()]
+    imported = [
+        ImportedEvent(ref, _create_event(group, now, publish)) for ref, group in groups.items()
+    ]
     session.add_all(item.event for item in imported)
     session.flush()
     return imported
@@ -84,7 +92,7 @@ def import_events(
 class _Lookups:
     """What names in the file may refer to, keyed by lower-cased code or name."""
 
-    centres: dict[str, Centre]
+    centres: dict[str, Centre]  # by slug and by name
     kinds: dict[str, EventKind]
     focus_areas: dict[str, FocusArea]
     certifications: dict[str, CertificationKind]
@@ -94,7 +102,7 @@ class _Lookups:
         focus_areas = list(session.scalars(select(FocusArea)))
         certifications = list(session.scalars(select(CertificationKind)))
         return cls(
-            centres={c.slug.lower(): c for c in session.scalars(select(Centre))},
+            centres=_by_slug_and_name(list(session.scalars(select(Centre)))),
             kinds={k.value: k for k in EventKind} | {k.label.lower(): k for k in EventKind},
             focus_areas=_by_slug_and_name(focus_areas),
             certifications=_by_slug_and_name(certifications),
@@ -126,7 +134,8 @@ def _moment(value: object) -> datetime:
     moment = _parse_moment(value)
     if moment is None:
         raise CellError(
-            f"«{shown(value)}» er ikke et gyldig tidspunkt (bruk f.eks. 2026-03-12T09:00)."
+            f"«{shown(value)}» er ikke et gyldig tidspunkt "
+            "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
         )
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise CellError(
@@ -140,10 +149,19 @@ def _parse_moment(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     # A date alone is refused: a session from midnight is almost surely a mistake.
-    if not isinstance(value, str) or not DATETIME_SHAPE.match(value):
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if norwegian := NORWEGIAN_DATETIME.fullmatch(text):
+        parts = {name: int(number) for name, number in norwegian.groupdict().items()}
+        try:
+            return datetime(**parts)
+        except ValueError:
+            return None
+    if not DATETIME_SHAPE.match(text):
         return None
     try:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
@@ -177,7 +195,7 @@ def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
     kind_names = [kind.label.lower() for kind in EventKind]
     return {
         "ref": lambda value: _text(value, 100),
-        "centre": _lookup(lookups.centres, "senteret", sorted(lookups.centres)),
+        "centre": _lookup(lookups.centres, "senteret", _slugs(lookups.centres)),
         "title": _text,
         "kind": _lookup(lookups.kinds, "typen", kind_names),
         "focus_area": _lookup(lookups.focus_areas, "satsningsområdet", _slugs(lookups.focus_areas)),
@@ -304,7 +322,7 @@ def _check_deadline(first: ParsedRow, first_start: datetime, now: datetime) -> l
 # Writing
 
 
-def _create_event(rows: list[ParsedRow], now: datetime) -> Event:
+def _create_event(rows: list[ParsedRow], now: datetime, publish: bool) -> Event:
     values = rows[0].values
     first_start = min(row.values["starts_at"] for row in rows)
     event = Event(
@@ -319,9 +337,9 @@ def _create_event(rows: list[ParsedRow], now: datetime) -> Event:
         min_participants=values.get("min_participants"),
         seats_per_municipality=values.get("seats_per_municipality"),
         waitlist_enabled=values.get("waitlist", True),
-        status=EventStatus.PUBLISHED,
-        published_at=now,
-        registration_opens_at=now,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+        published_at=now if publish else None,
+        registration_opens_at=now if publish else None,
         registration_closes_at=values.get("registration_closes_at") or first_start,
     )
     event.sessions = [
