@@ -31,6 +31,7 @@ ACCESS = {
     "catalogue_admin.import_programme": STAFF,
     "catalogue_admin.import_template": STAFF,
     "events_admin.edit_event": OWN_CENTRE,
+    "events_admin.preview_event": OWN_CENTRE,
     "events_admin.cancel_event": OWN_CENTRE,
     "catalogue_admin.duplicate_event": OWN_CENTRE,
     "catalogue_admin.publish_event": OWN_CENTRE,

@@ -138,3 +138,41 @@ def test_import_preview_is_accessible(live_server, page, organiser, tmp_path):
     page.get_by_role("button", name="Importer 2 arrangementer").click()
     page.wait_for_url("**/admin/events")
     assert page.get_by_role("link", name="Fagdag demens", exact=True).is_visible()
+
+
+def test_adding_a_day_opens_the_page_at_the_new_day(live_server, page, organiser):
+    log_in(page, live_server, organiser.email)
+    page.goto(live_server + "/admin/events/new")
+    page.get_by_role("button", name="Legg til dag").click()
+    new_day = page.locator("#sessions-1-day")
+    new_day.wait_for()
+    assert page.url.endswith("#sessions-1-day")
+    assert page.evaluate("window.scrollY") > 0
+    assert new_day.is_visible() and new_day.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+
+
+@pytest.mark.parametrize("viewport", ["page", "phone_page"])
+def test_a_draft_is_previewed_as_the_public_will_see_it(
+    live_server, request, make, organiser, viewport
+):
+    page = request.getfixturevalue(viewport)
+    event = make.event(centre=organiser.centre, title="Fagdag ernæring", status=EventStatus.DRAFT)
+    db.session.commit()
+    log_in(page, live_server, organiser.email)
+    page.goto(f"{live_server}/admin/events/{event.id}/edit")
+    # Publishing and the preview are found without scrolling.
+    publish = page.get_by_role("button", name="Publiser")
+    assert publish.evaluate("e => e.getBoundingClientRect().bottom <= innerHeight")
+    page.get_by_role("link", name="Forhåndsvis slik publikum ser det").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Fagdag ernæring"
+    assert page.get_by_text("Slik ser siden ut for publikum når utkastet er publisert").is_visible()
+    assert page.get_by_role("button", name="Meld meg på").is_disabled()
+    assert_accessible(page)
+    assert (
+        page.evaluate(
+            "fetch(location.href.replace('/admin/events/', '/events/').replace('/preview', '')).then(r => r.status)"
+        )
+        == 404
+    )

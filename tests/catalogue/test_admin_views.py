@@ -22,10 +22,12 @@ DAY_ONE = date(YEAR, 9, 14)
 
 
 class FormFields(HTMLParser):
-    """The values a browser would submit from the first POST form in the page's <main>."""
+    """The values a browser would submit from the first POST form in the page's <main>,
+    or from the form with the given id."""
 
-    def __init__(self):
+    def __init__(self, form_id: str | None = None):
         super().__init__()
+        self.form_id = form_id
         self.fields: dict[str, object] = {}
         self._state = "header"
         self._select: str | None = None
@@ -35,7 +37,8 @@ class FormFields(HTMLParser):
         attrs = dict(attrs)
         if tag == "main" and self._state == "header":
             self._state = "before"
-        if tag == "form" and self._state == "before" and attrs.get("method") == "post":
+        wanted = self.form_id is None or attrs.get("id") == self.form_id
+        if tag == "form" and self._state == "before" and attrs.get("method") == "post" and wanted:
             self._state = "inside"
         if self._state != "inside":
             return
@@ -73,9 +76,9 @@ class FormFields(HTMLParser):
             self.fields[name] = value
 
 
-def form_of(response) -> dict[str, object]:
+def form_of(response, form_id: str | None = None) -> dict[str, object]:
     assert response.status_code == 200, response.get_data(as_text=True)
-    parser = FormFields()
+    parser = FormFields(form_id)
     parser.feed(response.get_data(as_text=True))
     # A textarea's text starts after a newline the browser drops.
     return {k: v.removeprefix("\n") if isinstance(v, str) else v for k, v in parser.fields.items()}
@@ -211,7 +214,7 @@ def test_raising_capacity_promotes_and_mails_the_waiting(organiser, make, centre
     make.registration(event)
     waiting = make.registration(event, status=RegistrationStatus.WAITLISTED)
     url = f"/admin/events/{event.id}/edit"
-    data = form_of(organiser.get(url)) | {"capacity": "2"}
+    data = form_of(organiser.get(url), "event-form") | {"capacity": "2"}
     response = organiser.post(url, data=data)
     assert response.status_code == 302, html(response)
     db.session.refresh(waiting)
@@ -226,7 +229,9 @@ def test_capacity_below_confirmed_is_refused_beside_the_field(organiser, make, c
     make.registration(event)
     make.registration(event)
     url = f"/admin/events/{event.id}/edit"
-    response = organiser.post(url, data=form_of(organiser.get(url)) | {"capacity": "1"})
+    response = organiser.post(
+        url, data=form_of(organiser.get(url), "event-form") | {"capacity": "1"}
+    )
     assert response.status_code == 400
     assert "lavere enn antall bekreftede" in html(response)
     db.session.refresh(event)
@@ -239,7 +244,7 @@ def test_moving_a_session_raises_sequence_and_mails_everyone(organiser, make, ce
     make.registration(event, status=RegistrationStatus.WAITLISTED)
     make.registration(event, status=RegistrationStatus.CANCELLED)
     url = f"/admin/events/{event.id}/edit"
-    data = form_of(organiser.get(url))
+    data = form_of(organiser.get(url), "event-form")
     later = date.fromisoformat(data["sessions-1-day"]) + timedelta(days=7)
     response = organiser.post(url, data=data | {"sessions-1-day": later.isoformat()})
     assert response.status_code == 302, html(response)
@@ -252,7 +257,7 @@ def test_moving_a_session_raises_sequence_and_mails_everyone(organiser, make, ce
 def test_saving_unchanged_form_changes_nothing(organiser, make, centre):
     event = make.event(centre=centre, days=2, eligible=("3101",), summary="Kort")
     url = f"/admin/events/{event.id}/edit"
-    assert organiser.post(url, data=form_of(organiser.get(url))).status_code == 302
+    assert organiser.post(url, data=form_of(organiser.get(url), "event-form")).status_code == 302
     db.session.refresh(event)
     summaries = db.session.scalars(select(AuditEntry.summary)).all()
     assert event.sequence == 0 and summaries == [] and outbox("event_changed") == []

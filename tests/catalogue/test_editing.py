@@ -240,3 +240,10 @@ def test_an_organiser_imports_for_their_own_centre_only(app, make):
         import_programme(db.session, own.id, "plan.csv", content, NOW)
     assert error.value.code == "invalid_import"
     assert error.value.details["errors"][0].column == "centre"
+
+
+def test_a_decision_time_that_has_passed_is_refused(app, draft):
+    passed = NOW - timedelta(hours=1)
+    assert refusal(lambda: create_event(db.session, None, draft(decision_at=passed), NOW)) == (
+        "decision_in_past"
+    )

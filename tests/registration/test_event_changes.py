@@ -108,3 +108,18 @@ def test_unpublish_is_refused_while_anyone_has_a_place(app, make):
 def test_a_draft_cannot_be_unpublished(app, make):
     event = make.event(status=EventStatus.DRAFT)
     assert refusal(lambda: unpublish_event(db.session, None, event.id, NOW)) == "not_published"
+
+
+def test_moving_the_decision_to_a_time_that_has_passed_is_refused(app, make):
+    event = make.event(min_participants=5, decision_at=NOW + timedelta(days=3))
+    changed = edited(event, decision_at=NOW - timedelta(hours=1))
+    with pytest.raises(DomainError) as error:
+        update_event(db.session, None, event.id, changed, NOW, BASE)
+    (problem,) = error.value.details["problems"]
+    assert (problem.code, problem.field) == ("decision_in_past", "decision_at")
+
+
+def test_an_event_awaiting_its_decision_can_still_be_edited(app, make):
+    event = make.event(min_participants=5, decision_at=NOW - timedelta(hours=1))
+    update = update_event(db.session, None, event.id, edited(event, title="Ny tittel"), NOW, BASE)
+    assert update.changed == ["title"]

@@ -323,3 +323,12 @@ def test_message_body_is_escaped_in_the_html_mail(ctx, audiences, organiser):
         db.session, organiser, audiences, Audience.ALL, "Emne", "<b>fet</b>", BASE, utcnow()
     )
     assert "&lt;b&gt;fet&lt;/b&gt;" in message.body_html
+
+
+def test_message_keeps_its_paragraphs_and_lists_as_on_the_event_page(ctx, audiences, organiser):
+    body = "Husk:\n\n- matpakke\n- **innesko**"
+    (message, *_) = participants.queue_message(
+        db.session, organiser, audiences, Audience.ALL, "Emne", body, BASE, utcnow()
+    )
+    assert "<ul>\n<li>matpakke</li>\n<li><strong>innesko</strong></li>\n</ul>" in message.body_html
+    assert body in message.body_text

@@ -273,6 +273,14 @@ def test_event_page_states_the_rules_in_plain_norwegian(make, client):
     assert "Det trengs 25 påmeldinger til." in page
 
 
+def test_event_description_keeps_its_paragraphs_and_lists(make, client):
+    event = make.event(description="Du lærer:\n\n- ProACT\n- **HHLR**\n\n<script>x()</script>")
+    db.session.commit()
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "<p>Du lærer:</p>\n<ul>\n<li>ProACT</li>\n<li><strong>HHLR</strong></li>" in page
+    assert "<script>x()" not in page and "&lt;script&gt;x()" in page
+
+
 def test_draft_event_page_is_404(make, client):
     from usht_events.catalogue.models import EventStatus
 

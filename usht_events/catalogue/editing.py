@@ -192,15 +192,33 @@ def _local(moment: datetime) -> str:
     return to_oslo(moment).strftime("%d.%m.%Y kl. %H.%M")
 
 
-def refuse_invalid(draft: EventDraft) -> None:
-    """Raise INVALID_EVENT with every problem of the draft, if it has any."""
-    if problems := check_draft(draft):
+def refuse_invalid(
+    draft: EventDraft, now: datetime, decision_before: datetime | None = None
+) -> None:
+    """Raise INVALID_EVENT with every problem of the draft, if it has any.
+
+    A decision time is also refused when it is set to a moment that has passed: the worker
+    would take it at once. One that already passed and is kept as it was stays allowed,
+    so an event awaiting its decision can still be edited. `decision_before` is the
+    event's decision time before the change (None for a new event).
+    """
+    problems = check_draft(draft)
+    decision = draft.decision_at
+    if decision is not None and decision != decision_before and decision <= now:
+        problems.append(
+            Problem(
+                "decision_in_past",
+                "decision_at",
+                f"Beslutningstidspunktet ({_local(decision)}) har allerede vært. Velg et senere.",
+            )
+        )
+    if problems:
         raise DomainError(errors.INVALID_EVENT, problems=problems)
 
 
 def create_event(session: DbSession, actor: User | None, draft: EventDraft, now: datetime) -> Event:
     """A new draft event with its sessions; nobody sees it until it is published."""
-    refuse_invalid(draft)
+    refuse_invalid(draft, now)
     event = _new_event(session, draft, now)
     summary = f"Opprettet «{event.title}» som utkast."
     record_action(session, actor, "event.create", summary, event.id)
@@ -306,7 +324,7 @@ def duplicate_event(
     ]
     for name in ("registration_opens_at", "registration_closes_at", "decision_at"):
         setattr(draft, name, _moved(getattr(draft, name), days))
-    refuse_invalid(draft)
+    refuse_invalid(draft, now)
     copy = _new_event(session, draft, now)
     day = format_day(copy.starts_at)
     summary = f"Kopiert fra «{event.title}» (nr. {event.id}); første dag {day}."

@@ -14,6 +14,7 @@ from wtforms.i18n import messages_path
 from usht_events.core import timezones
 from usht_events.core.db import db, sqlite_begin_mode
 from usht_events.core.i18n import N_
+from usht_events.core.markdown import render_markdown
 from usht_events.core.unavailable import init_unavailable
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -64,6 +65,7 @@ def init_web(app: Flask) -> None:
         clock=_localised(timezones.format_clock),
         datetime=_localised(timezones.format_datetime),
         date_span=_localised(timezones.format_date_span),
+        markdown=render_markdown,
     )
     app.jinja_env.globals["current_locale"] = _current_locale
     app.jinja_env.add_extension("jinja2.ext.do")

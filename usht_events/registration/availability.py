@@ -20,15 +20,17 @@ class RegistrationState(enum.StrEnum):
     UNAVAILABLE = "unavailable"
 
 
-def sign_up_state(event, now: datetime) -> RegistrationState:
+def sign_up_state(event, now: datetime, status: EventStatus | None = None) -> RegistrationState:
     """Whether sign-up is open now: never for a cancelled or started event, else in its window.
 
     `event` is an Event or anything with its status, first start and window (the sign-up
-    reads these under the lock, see signup.SignUpFacts).
+    reads these under the lock, see signup.SignUpFacts); `status`, when given, is taken
+    instead of the event's own (a draft previewed as it will be once published).
     """
-    if event.status == EventStatus.CANCELLED:
+    status = status or event.status
+    if status == EventStatus.CANCELLED:
         return RegistrationState.CANCELLED
-    if event.status not in LIVE_STATUSES:
+    if status not in LIVE_STATUSES:
         return RegistrationState.UNAVAILABLE
     if event.starts_at is None or event.starts_at <= now:
         return RegistrationState.STARTED
@@ -46,6 +48,8 @@ class Availability:
     event: Event
     counts: Counts
     now: datetime
+    # The organiser's preview of a draft: as it will be once published.
+    as_published: bool = False
 
     @property
     def confirmed(self) -> int:
@@ -75,7 +79,8 @@ class Availability:
 
     @property
     def state(self) -> RegistrationState:
-        return sign_up_state(self.event, self.now)
+        draft = self.as_published and self.event.status == EventStatus.DRAFT
+        return sign_up_state(self.event, self.now, EventStatus.PUBLISHED if draft else None)
 
     @property
     def is_open(self) -> bool:

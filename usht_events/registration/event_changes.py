@@ -48,7 +48,7 @@ def update_event(
     event = lock_event(session, event_id)
     if event.is_cancelled:
         raise DomainError(event_errors.CANCELLED_NOT_CHANGEABLE)
-    editing.refuse_invalid(draft)
+    editing.refuse_invalid(draft, now, decision_before=event.decision_at)
     before = editing.snapshot(event)
     told = editing.apply_time_and_place(session, event, draft, now)
     promoted = _change_caps(session, event, draft, now, base_url)
