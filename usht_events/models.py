@@ -6,8 +6,10 @@ from usht_events.catalogue.models import (
     Event,
     EventFormat,
     EventKind,
+    EventQuestion,
     EventStatus,
     FocusArea,
+    QuestionKind,
     Series,
     Session,
 )
@@ -16,6 +18,7 @@ from usht_events.core.audit import AuditEntry
 from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import (
+    Answer,
     Attendance,
     CheckinMethod,
     Person,
@@ -26,6 +29,7 @@ from usht_events.registration.models import (
 )
 
 __all__ = [
+    "Answer",
     "Attendance",
     "AuditEntry",
     "Centre",
@@ -36,6 +40,7 @@ __all__ = [
     "Event",
     "EventFormat",
     "EventKind",
+    "EventQuestion",
     "EventStatus",
     "FocusArea",
     "LoginSession",
@@ -45,6 +50,7 @@ __all__ = [
     "OutboxStatus",
     "Person",
     "Profession",
+    "QuestionKind",
     "Registration",
     "RegistrationSource",
     "RegistrationStatus",

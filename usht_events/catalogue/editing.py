@@ -26,6 +26,7 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
+from usht_events.catalogue.questions import copy_questions
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 from usht_events.core.timezones import format_day, oslo_datetime, to_oslo
@@ -326,6 +327,7 @@ def duplicate_event(
         setattr(draft, name, _moved(getattr(draft, name), days))
     refuse_invalid(draft, now)
     copy = _new_event(session, draft, now)
+    copy_questions(event, copy)
     day = format_day(copy.starts_at)
     summary = f"Kopiert fra «{event.title}» (nr. {event.id}); første dag {day}."
     record_action(session, actor, "event.duplicate", summary, copy.id)

@@ -47,3 +47,36 @@ COPY_IN_PAST = ErrorCode("copy_in_past", N_("Kopien må begynne etter i dag."), 
 INVALID_IMPORT = ErrorCode(
     "invalid_import", N_("Filen har %(count)s feil; ingenting er importert."), 422
 )
+
+# An event's own questions
+QUESTION_NOT_FOUND = ErrorCode("question_not_found", N_("Spørsmålet finnes ikke."), status=404)
+QUESTION_LABEL_REQUIRED = ErrorCode(
+    "question_label_required", N_("Skriv spørsmålet."), status=422, field="label"
+)
+CHOICES_REQUIRED = ErrorCode(
+    "choices_required",
+    N_("Skriv minst to svaralternativer, ett per linje."),
+    status=422,
+    field="choices",
+)
+CHOICES_REPEATED = ErrorCode(
+    "choices_repeated",
+    N_("Hvert svaralternativ kan bare stå én gang."),
+    status=422,
+    field="choices",
+)
+TOO_MANY_CHOICES = ErrorCode(
+    "too_many_choices",
+    N_("Et spørsmål kan ha høyst %(most)s svaralternativer."),
+    status=422,
+    field="choices",
+)
+CHOICE_TOO_LONG = ErrorCode(
+    "choice_too_long",
+    N_("Et svaralternativ kan ha høyst %(most)s tegn."),
+    status=422,
+    field="choices",
+)
+TOO_MANY_QUESTIONS = ErrorCode(
+    "too_many_questions", N_("Et arrangement kan ha høyst %(most)s egne spørsmål."), status=409
+)

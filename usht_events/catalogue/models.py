@@ -235,6 +235,11 @@ class Event(db.Model):
         order_by="Session.starts_at",
         cascade="all, delete-orphan",
     )
+    questions: Mapped[list["EventQuestion"]] = relationship(
+        back_populates="event",
+        order_by="(EventQuestion.position, EventQuestion.id)",
+        cascade="all, delete-orphan",
+    )
     eligible_municipalities: Mapped[list[Municipality]] = relationship(
         secondary=event_eligible_municipality, order_by=Municipality.name
     )
@@ -301,3 +306,53 @@ class Session(db.Model):
 
     def __repr__(self) -> str:
         return f"<Session {self.id} of event {self.event_id}>"
+
+
+class QuestionKind(enum.StrEnum):
+    """How an event's own question on the sign-up form is answered."""
+
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    ONE_CHOICE = "one_choice"
+    SEVERAL_CHOICES = "several_choices"
+    YES_NO = "yes_no"
+
+    @property
+    def label(self) -> str:
+        return {
+            "short_text": N_("Kort tekst"),
+            "long_text": N_("Lang tekst"),
+            "one_choice": N_("Ett valg"),
+            "several_choices": N_("Flere valg"),
+            "yes_no": N_("Ja eller nei"),
+        }[self.value]
+
+    @property
+    def has_choices(self) -> bool:
+        return self in (QuestionKind.ONE_CHOICE, QuestionKind.SEVERAL_CHOICES)
+
+
+class EventQuestion(db.Model):
+    """A question an organiser adds to one event's sign-up form ("Hvilken ABC-gruppe?")."""
+
+    __tablename__ = "event_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    # Order on the form, from 1.
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(String(500), default="")
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind, "question_kind"))
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The options of a choice question, one per line, in the order shown.
+    choices_text: Mapped[str] = mapped_column(Text, default="")
+
+    event: Mapped[Event] = relationship(back_populates="questions")
+
+    @property
+    def choices(self) -> list[str]:
+        return [line for line in self.choices_text.split("\n") if line]
+
+    def __repr__(self) -> str:
+        return f"<EventQuestion {self.id} of event {self.event_id}>"

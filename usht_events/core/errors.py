@@ -45,7 +45,9 @@ class DomainError(Exception):
 
     @property
     def field(self) -> str | None:
-        return self.error.field
+        """The form field it belongs beside: the declared one, or one named when raised
+        (a question of the event's own, say)."""
+        return self.details.get("field") or self.error.field
 
     @property
     def message(self) -> str:

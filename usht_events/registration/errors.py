@@ -91,3 +91,12 @@ HAS_REGISTRATIONS = ErrorCode(
         "Avlys det i stedet, så får de påmeldte beskjed."
     ),
 )
+
+# Answers to the event's own questions
+ANSWER_REQUIRED = ErrorCode("answer_required", N_("Svar på spørsmålet «%(label)s»."), status=422)
+ANSWER_NOT_A_CHOICE = ErrorCode(
+    "answer_not_a_choice", N_("Velg et av alternativene til «%(label)s»."), status=422
+)
+ANSWER_TOO_LONG = ErrorCode(
+    "answer_too_long", N_("Svaret på «%(label)s» kan ha høyst %(most)s tegn."), status=422
+)

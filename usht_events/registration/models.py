@@ -7,7 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from usht_events.catalogue.models import Event, Session
+from usht_events.catalogue.models import Event, EventQuestion, Session
 from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.core.i18n import N_
 from usht_events.core.tokens import readable_code, url_token
@@ -141,6 +141,9 @@ class Registration(db.Model):
     event: Mapped[Event] = relationship()
     person: Mapped[Person] = relationship()
     municipality: Mapped[Municipality | None] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="registration", cascade="all, delete-orphan"
+    )
 
     @hybrid_property
     def is_active(self) -> bool:
@@ -186,3 +189,25 @@ class Attendance(db.Model):
 
     registration: Mapped[Registration] = relationship()
     session: Mapped[Session] = relationship()
+
+
+class Answer(db.Model):
+    """What a person answered to one of the event's own questions (catalogue's EventQuestion).
+
+    One choice or a text is the value as given; several choices are one per line; yes or
+    no is "yes" or "no".
+    """
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique constraint's index serves lookups by registration.
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("event_question.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    registration: Mapped[Registration] = relationship(back_populates="answers")
+    question: Mapped[EventQuestion] = relationship()
