@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.registration.admin_views import blueprint as registration_admin
     from usht_events.registration.event_admin_views import blueprint as events_admin
     from usht_events.registration.feeds import blueprint as personal_calendar
+    from usht_events.registration.question_views import blueprint as questions_admin
     from usht_events.registration.views import blueprint as registration
     from usht_events.reports.admin_views import blueprint as reports
     from usht_events.reports.people import blueprint as people
@@ -78,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
         people,
         catalogue_admin,
         events_admin,
+        questions_admin,
         dashboard,
     ):
         app.register_blueprint(blueprint)

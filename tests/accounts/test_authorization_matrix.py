@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import Factories
+from usht_events.catalogue.models import QuestionKind
+from usht_events.catalogue.questions import QuestionSpec, add_question
 from usht_events.core.db import db
 
 ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
@@ -32,6 +34,10 @@ ACCESS = {
     "catalogue_admin.import_template": STAFF,
     "events_admin.edit_event": OWN_CENTRE,
     "events_admin.preview_event": OWN_CENTRE,
+    "questions_admin.list_questions": OWN_CENTRE,
+    "questions_admin.edit_question": OWN_CENTRE,
+    "questions_admin.delete_question": OWN_CENTRE,
+    "questions_admin.move_question": OWN_CENTRE,
     "events_admin.cancel_event": OWN_CENTRE,
     "catalogue_admin.duplicate_event": OWN_CENTRE,
     "catalogue_admin.publish_event": OWN_CENTRE,
@@ -76,6 +82,9 @@ def build_world(make) -> World:
     registration = make.registration(event)
     make.registration(event)  # waitlisted-to-be: a second place on a full event
     message = make.failed_mail(event)
+    question = add_question(
+        make.session, None, event.id, QuestionSpec("Hvilken gruppe?", QuestionKind.SHORT_TEXT)
+    )
     users = {
         "admin": make.user(role="admin")[0],
         "organiser": make.user(role="organiser", centre=centre)[0],
@@ -90,6 +99,7 @@ def build_world(make) -> World:
         "message_id": message.id,
         "user_id": users["municipality"].id,
         "extension": "xlsx",
+        "question_id": question.id,
     }
     return World(users, ids)
 

@@ -9,6 +9,8 @@ import re
 import pytest
 
 from tests.browser.axe import assert_accessible
+from usht_events.catalogue.models import QuestionKind
+from usht_events.catalogue.questions import QuestionSpec, add_question
 from usht_events.core.db import db
 from usht_events.registration.models import RegistrationStatus
 
@@ -26,6 +28,9 @@ def back_office(app, make):
     registration = make.registration(event)
     make.registration(event, status=RegistrationStatus.WAITLISTED)
     message = make.failed_mail(event)
+    question = add_question(
+        db.session, None, event.id, QuestionSpec("Hvilken gruppe?", QuestionKind.SHORT_TEXT)
+    )
     admin, password = make.user(role="admin", email="admin@usht.test")
     db.session.commit()
     ids = {
@@ -34,6 +39,7 @@ def back_office(app, make):
         "person_id": registration.person_id,
         "message_id": message.id,
         "user_id": admin.id,
+        "question_id": question.id,
     }
     return ids, password
 
