@@ -16,9 +16,9 @@ blueprint = Blueprint("checkin", __name__)
 def ticket(code: str):
     """The ticket with its QR code, to show at the door."""
     registration = db.session.scalar(
-        select(Registration).where(Registration.ticket_code == code.upper()[:16])
+        select(Registration).where(Registration.ticket_token == code[:43])
     ) or abort(404)
-    url = ticket_url(current_app.config["BASE_URL"], registration.ticket_code)
+    url = ticket_url(current_app.config["BASE_URL"], registration.ticket_token)
     return render_template(
         "checkin/ticket.html",
         registration=registration,
