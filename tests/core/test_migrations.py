@@ -82,9 +82,7 @@ def test_downgrade_to_base_and_upgrade_again(database, request, tmp_path):
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
-def test_ticket_token_revision_gives_every_existing_registration_its_own_secret(
-    database, request
-):
+def test_ticket_token_revision_gives_every_existing_registration_its_own_secret(database, request):
     url = request.getfixturevalue(
         "empty_sqlite_url" if database == "sqlite" else "empty_postgres_url"
     )
