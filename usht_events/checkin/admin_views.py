@@ -275,6 +275,7 @@ def _scanner_messages() -> dict:
         "no_camera": gettext("Denne nettleseren gir ikke tilgang til kameraet."),
         "login_again": gettext("Logg inn på nytt for å fortsette å sjekke inn."),
         "failed": gettext("Svaret kom ikke fram. Prøv igjen."),
+        "snapshot": gettext("Deltakerlisten på denne enheten er fra kl. %(time)s."),
         "torch_on": gettext("Slå på lommelykt"),
         "torch_off": gettext("Slå av lommelykt"),
     }
