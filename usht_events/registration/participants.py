@@ -11,6 +11,7 @@ registrations.
 import enum
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
@@ -26,7 +27,7 @@ from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
 from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications
-from usht_events.registration.models import Person, Registration, RegistrationStatus
+from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
 from usht_events.registration.notifications import header_safe, safe_address
 
 STATUS_ORDER = (
@@ -124,6 +125,19 @@ def event_registrations(
         query = query.where(Registration.status == status)
     registrations = session.scalars(query).all()
     return sorted(registrations, key=lambda item: STATUS_ORDER.index(item.status))
+
+
+def attendance_by_registration(session: DbSession, event_id: int) -> dict[int, dict[int, datetime]]:
+    """Check-ins of the event's registrations: registration id -> session id -> time."""
+    rows = session.execute(
+        select(Attendance.registration_id, Attendance.session_id, Attendance.checked_in_at)
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.event_id == event_id)
+    )
+    found: dict[int, dict[int, datetime]] = {}
+    for registration_id, session_id, checked_in_at in rows:
+        found.setdefault(registration_id, {})[session_id] = checked_in_at
+    return found
 
 
 def attendance_sheet_registrations(session: DbSession, event_id: int) -> list[Registration]:
