@@ -142,8 +142,17 @@ registrations = Registration.__table__
 attendances = Attendance.__table__
 
 
+_days = Session.__table__
+
+
 def _insert_attendance(dialect_insert):
-    # The registration's own row is the source: no row (not confirmed) means no insert.
+    # The registration's own row is the source: no row (not confirmed, or a day of another
+    # event) means no insert, and the caller finds out which.
+    day_of_event = (
+        select(_days.c.id)
+        .where(_days.c.id == bindparam("session_id"), _days.c.event_id == registrations.c.event_id)
+        .exists()
+    )
     source = (
         select(
             registrations.c.id,
@@ -155,8 +164,9 @@ def _insert_attendance(dialect_insert):
         .where(
             registrations.c.id == bindparam("registration_id"),
             registrations.c.status == RegistrationStatus.CONFIRMED.value,
+            day_of_event,
         )
-        .with_for_update(read=True)
+        .with_for_update(read=True, of=registrations)
     )
     columns = ["registration_id", "session_id", "checked_in_at", "checked_in_by_id", "method"]
     return (
@@ -201,26 +211,26 @@ def check_in(
     `registration_id` of this event. `scanned_at` is an offline scan's own time: the
     attendance keeps it, though never a time after `now`.
     """
-    day = resolve_session(session, event, session_id, now)
     if registration_id is None and not (code or "").strip():
         raise DomainError(errors.NO_CODE)
+    if session_id is None:
+        session_id = resolve_session(session, event, None, now)
     ticket = _find_ticket(session, event.id, code, registration_id)
-    if ticket is None:
-        return ScanOutcome(ScanResult.UNKNOWN, day)
-    found_id, event_id, status, name, municipality = ticket
-    outcome = ScanOutcome(ScanResult.UNKNOWN, day, found_id, name, municipality or "")
-    if event_id != event.id:
-        return ScanOutcome(ScanResult.WRONG_EVENT, day)
+    if ticket is None or ticket[1] != event.id or ticket[2] != RegistrationStatus.CONFIRMED:
+        # Checked here rather than before: the check-in itself checks the day in its insert.
+        day = resolve_session(session, event, session_id, now)
+        return _refusal(event, day, ticket)
     if event.status == EventStatus.CANCELLED:
-        return _with(outcome, ScanResult.CANCELLED, event_cancelled=True)
-    if status != RegistrationStatus.CONFIRMED:
-        return _with(outcome, _REFUSED[RegistrationStatus(status)])
+        day = resolve_session(session, event, session_id, now)
+        return _refusal(event, day, ticket)
+    found_id, _, _, name, municipality = ticket
+    outcome = ScanOutcome(ScanResult.UNKNOWN, session_id, found_id, name, municipality or "")
     at = min(scanned_at, now) if scanned_at else now
     inserted = session.execute(
         INSERT_ATTENDANCE[session.get_bind().dialect.name],
         {
             "registration_id": found_id,
-            "session_id": day,
+            "session_id": session_id,
             "at": at,
             "by": getattr(actor, "id", None),
             "method": method.value,
@@ -228,11 +238,26 @@ def check_in(
     ).scalar_one_or_none()
     if inserted is not None:
         return _with(outcome, ScanResult.CHECKED_IN, checked_in_at=at)
-    return _not_inserted(session, outcome, at if scanned_at else None, actor)
+    return _not_inserted(session, event, outcome, at if scanned_at else None, actor)
 
 
-def _not_inserted(session, outcome: ScanOutcome, scanned_at, actor) -> ScanOutcome:
-    """The insert found a check-in already there, or a place cancelled meanwhile."""
+def _refusal(event: Event, day: int, ticket) -> ScanOutcome:
+    """The answer for a ticket that cannot check in here: unknown, elsewhere, not a place."""
+    if ticket is None:
+        return ScanOutcome(ScanResult.UNKNOWN, day)
+    found_id, event_id, status, name, municipality = ticket
+    if event_id != event.id:
+        return ScanOutcome(ScanResult.WRONG_EVENT, day)
+    outcome = ScanOutcome(ScanResult.CANCELLED, day, found_id, name, municipality or "")
+    if event.status == EventStatus.CANCELLED:
+        return _with(outcome, ScanResult.CANCELLED, event_cancelled=True)
+    return _with(outcome, _REFUSED[RegistrationStatus(status)])
+
+
+def _not_inserted(session, event, outcome: ScanOutcome, scanned_at, actor) -> ScanOutcome:
+    """The insert found a day of another event, a check-in already there, or a place
+    cancelled meanwhile."""
+    resolve_session(session, event, outcome.session_id, None)
     params = {"registration_id": outcome.registration_id, "session_id": outcome.session_id}
     earlier = session.execute(_EARLIER, params).one_or_none()
     if earlier is None:
