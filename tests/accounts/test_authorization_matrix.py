@@ -43,6 +43,7 @@ ACCESS = {
     "registration_admin.cancel_registration": OWN_CENTRE,
     "registration_admin.promote_registration": OWN_CENTRE,
     "registration_admin.resend_confirmation": OWN_CENTRE,
+    "registration_admin.reissue_ticket": OWN_CENTRE,
     "people.show_person": OWN_CENTRE,
     "checkin_admin.desk_page": OWN_CENTRE,
     "checkin_admin.check_in_ticket": OWN_CENTRE,

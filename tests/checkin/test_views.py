@@ -11,6 +11,7 @@ from tests.conftest import AuthActions
 from usht_events.checkin.desk import ticket_key
 from usht_events.core.audit import AuditEntry
 from usht_events.core.db import db
+from usht_events.core.outbox import OutboxMessage
 from usht_events.registration.models import Attendance, CheckinMethod, Registration
 
 JSON = {"Accept": "application/json"}
@@ -288,3 +289,26 @@ def test_no_one_tap_when_no_day_is_running(desk, course):
     page = desk.get(f"/t/{course.confirmed.ticket_token}").get_data(as_text=True)
     assert "Ingen dag av arrangementet pågår nå" in page
     assert 'name="via"' not in page
+
+
+def test_a_new_ticket_revokes_the_old_one_and_is_mailed(desk, course):
+    old_token, old_code = course.confirmed.ticket_token, course.confirmed.ticket_code
+    response = desk.post(
+        f"/admin/registrations/{course.confirmed.id}/ticket", data={"csrf_token": desk.csrf}
+    )
+    assert response.status_code == 303
+    db.session.refresh(course.confirmed)
+    assert course.confirmed.ticket_token != old_token
+    assert course.confirmed.ticket_code != old_code
+    assert desk.get(f"/t/{old_token}").status_code == 404
+    assert desk.get(f"/t/{course.confirmed.ticket_token}").status_code == 200
+    assert _post(desk, course, code=old_token).get_json()["result"] == "unknown"
+    assert _post(desk, course, code=old_code).get_json()["result"] == "unknown"
+    assert db.session.scalars(select(AuditEntry.action)).all() == ["registration.new_ticket"]
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.registration_id == course.confirmed.id)
+    ).all()
+    assert mail
+    assert _post(desk, course, code=course.confirmed.ticket_token).get_json()["result"] == (
+        "checked_in"
+    )

@@ -220,6 +220,22 @@ def resend_confirmation(registration_id: int):
     return _back_to_list(registration)
 
 
+@blueprint.post("/registrations/<int:registration_id>/ticket")
+@allow(*MANAGERS)
+def reissue_ticket(registration_id: int):
+    """Revoke the ticket (a link or QR code gone astray) and mail a new one."""
+    registration = _manageable_registration(registration_id)
+    try:
+        message = participants.reissue_ticket(
+            db.session, current_user, registration, _base_url(), utcnow()
+        )
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    flash(f"Ny billett er sendt til {message.to_address}. Den gamle virker ikke lenger.", "success")
+    return _back_to_list(registration)
+
+
 @blueprint.route("/events/<int:event_id>/message", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def message_participants(event_id: int):

@@ -25,6 +25,7 @@ from usht_events.core.errors import DomainError
 from usht_events.core.mail import mail_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
+from usht_events.core.tokens import readable_code, ticket_secret
 from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications
 from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
@@ -160,6 +161,28 @@ def resend_confirmation(
     what = "bekreftelsen" if message.kind == "confirmation" else "venteliste-e-posten"
     summary = f"Sendte {what} på nytt for påmelding #{registration.id}."
     record_action(session, actor, "registration.resend", summary, event_id=registration.event_id)
+    return message
+
+
+def reissue_ticket(
+    session, actor: User, registration: Registration, base_url: str, now
+) -> OutboxMessage:
+    """Give the place a new ticket (secret and read-out code) and mail it: the old one is
+    revoked, its link and code no longer check anyone in."""
+    if not registration.is_active:
+        raise DomainError(errors.REGISTRATION_CANCELLED)
+    if registration.event.is_cancelled:
+        raise DomainError(event_errors.EVENT_CANCELLED)
+    registration.ticket_token = ticket_secret()
+    registration.ticket_code = readable_code()
+    session.flush()
+    message = notifications.notify_place(session, registration, base_url, now)
+    if message is None:
+        raise DomainError(errors.NO_ADDRESS)
+    summary = f"Ga påmelding #{registration.id} ny billett; den gamle virker ikke lenger."
+    record_action(
+        session, actor, "registration.new_ticket", summary, event_id=registration.event_id
+    )
     return message
 
 
