@@ -1,7 +1,7 @@
 """The offline desk's queued scans, its snapshot, and what the desk reads."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -126,6 +126,9 @@ def test_the_snapshot_holds_digests_not_tickets(course):
     assert by_key[desk.ticket_key(course.cancelled.ticket_token)]["status"] == "cancelled"
     assert set(kari) == {"keys", "name", "municipality", "status", "checked_in_at"}
     assert snapshot["session"] == course.day_one.id
+    # Kept by the browser until half a day after the event's last day.
+    expires = datetime.fromisoformat(snapshot["expires_at"])
+    assert expires == course.event.ends_at + timedelta(hours=12)
 
 
 def test_counts_missing_search_and_recent(course):
