@@ -153,3 +153,22 @@ def test_counts_missing_search_and_recent(course):
 def test_search_treats_wildcards_as_text(course):
     assert desk.search(db.session, course.event.id, course.day_one.id, "%") == []
     assert desk.search(db.session, course.event.id, course.day_one.id, "_") == []
+
+
+def test_two_desks_offline_at_once_end_with_one_check_in_per_person(course, make):
+    other_desk, _ = make.user(role="organiser", centre=course.event.centre)
+    db.session.commit()
+    first = apply_queued_scans(
+        db.session, course.event, parse_scans(_payload(course, course.confirmed)), course.now,
+        course.organiser,
+    )  # fmt: skip
+    db.session.commit()
+    second = apply_queued_scans(
+        db.session, course.event,
+        parse_scans(_payload(course, course.confirmed, minutes_ago=8)), course.now, other_desk,
+    )  # fmt: skip
+    db.session.commit()
+    assert first[0][1].result == ScanResult.CHECKED_IN
+    assert second[0][1].result == ScanResult.ALREADY_CHECKED_IN
+    (attendance,) = db.session.scalars(select(Attendance)).all()
+    assert attendance.checked_in_by_id == course.organiser.id
