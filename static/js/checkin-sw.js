@@ -9,7 +9,7 @@
  */
 "use strict";
 
-var CACHE = "usht-checkin-v1";
+var CACHE = "usht-checkin-v2";
 // The site's root, from this worker's own address (<root>admin/events/checkin-sw.js).
 var ROOT = new URL("../../", self.location).pathname;
 var FONTS = ["latin", "latin-ext"].flatMap(function (subset) {
@@ -28,6 +28,7 @@ var FILES = [
   "static/vendor/barcode-detector/polyfill.js",
   "static/vendor/barcode-detector/zxing_reader.wasm",
   "static/js/checkin-store.js",
+  "static/js/checkin-camera.js",
   "static/js/checkin-desk.js"
 ].concat(FONTS).map(function (path) { return ROOT + path; });
 

@@ -17,7 +17,7 @@ not written to the audit log (the attendance row records who, when and how); und
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Integer, String, bindparam, cast, delete, select
@@ -272,9 +272,7 @@ def _not_inserted(session, event, outcome: ScanOutcome, scanned_at, actor) -> Sc
 
 
 def _with(outcome: ScanOutcome, result: ScanResult, **fields) -> ScanOutcome:
-    return ScanOutcome(
-        **{**outcome.__dict__, "result": result, **fields},
-    )
+    return replace(outcome, result=result, **fields)
 
 
 def _find_ticket(session: DbSession, event_id: int, code, registration_id):
