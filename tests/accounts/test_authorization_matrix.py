@@ -46,7 +46,6 @@ ACCESS = {
     "registration_admin.reissue_ticket": OWN_CENTRE,
     "people.show_person": OWN_CENTRE,
     "checkin_admin.desk_page": OWN_CENTRE,
-    "checkin_admin.check_in_ticket": OWN_CENTRE,
     "checkin_admin.snapshot": OWN_CENTRE,
     "checkin_admin.sync": OWN_CENTRE,
     "checkin_admin.undo": OWN_CENTRE,

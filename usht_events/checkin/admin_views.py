@@ -56,10 +56,13 @@ FLASH_CATEGORY = {
 }
 
 
-@blueprint.get("/events/<int:event_id>/checkin")
+# One rule for both methods: with two, an id out of range on POST was a 405, not a 404.
+@blueprint.route("/events/<int:event_id>/checkin", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def desk_page(event_id: int):
-    """The desk for one day of the event: scanner, code field, search, counts, missing."""
+    """The desk for one day of the event (GET), or one ticket checked in there (POST)."""
+    if request.method == "POST":
+        return check_in_ticket(event_id)
     event = manageable_event(db.session, current_user, event_id)
     day = _chosen_day(event)
     query = request.args.get("q", "").strip()[:100]
@@ -82,8 +85,6 @@ def desk_page(event_id: int):
     return response
 
 
-@blueprint.post("/events/<int:event_id>/checkin")
-@allow(*MANAGERS)
 def check_in_ticket(event_id: int):
     """Check a ticket (or a person found by name) in; JSON for the scanner, else a message."""
     event = manageable_event(db.session, current_user, event_id)
