@@ -6,7 +6,10 @@ and then times `POST /admin/events/<id>/checkin` answered in JSON:
 
 1. a warm-up, untimed, so every worker has prepared its statements;
 2. sequential: one scanner, one ticket after another;
-3. concurrent: `--scanners` organisers scanning at once, each its own tickets;
+3. concurrent: `--scanners` organisers scanning at once, each its own tickets, each waiting
+   `--pace` seconds between its scans (a person at a door needs that long to hold up the
+   next phone; `--pace 0` sends the next scan as soon as the answer is in, which saturates
+   the server and measures its queue rather than a desk);
 4. double scans: every ticket of a last batch scanned by two scanners at the same moment,
    which must give exactly one `checked_in` and one `already_checked_in` each.
 
@@ -16,6 +19,7 @@ attendance rows counted in the database; drops the database. See bench/README.md
 
 import argparse
 import http.client
+import random
 import re
 import statistics
 import sys
@@ -51,6 +55,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--sequential", type=int, default=400, help="timed scans, one by one")
     parser.add_argument("--scanners", type=int, default=10, help="concurrent scanners (10)")
     parser.add_argument("--per-scanner", type=int, default=60, help="scans per scanner (60)")
+    parser.add_argument(
+        "--pace", type=float, default=0.5, help="seconds between one scanner's scans (0.5)"
+    )
     parser.add_argument("--double", type=int, default=50, help="tickets scanned twice at once")
     parser.add_argument("--warm-up", type=int, default=40, help="untimed scans first (40)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (4)")
@@ -134,13 +141,22 @@ def percentiles(latencies: list[float]) -> str:
     return f"p50 {cuts[49] * 1000:.1f} ms, p99 {cuts[98] * 1000:.1f} ms"
 
 
-def run_phase(scanners: list[Scanner], batches: list[list[str]]) -> tuple[list, float, float]:
-    """Each scanner scans its own batch, all at once; (answers, seconds, machine busy %)."""
+def run_phase(
+    scanners: list[Scanner], batches: list[list[str]], pace: float = 0.0
+) -> tuple[list, float, float]:
+    """Each scanner scans its own batch, all at once, `pace` seconds apart (its first scan
+    at a random moment within the first `pace`); (answers, seconds, machine busy %)."""
     start = threading.Barrier(len(scanners))
 
     def work(index: int):
         start.wait()
-        return [scanners[index].scan(code) for code in batches[index]]
+        answers = []
+        time.sleep(random.uniform(0, pace))
+        for code in batches[index]:
+            began = time.perf_counter()
+            answers.append(scanners[index].scan(code))
+            time.sleep(max(pace - (time.perf_counter() - began), 0))
+        return answers
 
     machine_started = machine_cpu_times()
     started = time.perf_counter()
@@ -186,7 +202,9 @@ def main(argv=None) -> None:
         warm = run_phase(crowd, [take(warm_each) for _ in crowd])[0]
         checkpoint(database_url)
         alone = [sequential.scan(code) for code in take(args.sequential)]
-        together, seconds, busy = run_phase(crowd, [take(args.per_scanner) for _ in crowd])
+        together, seconds, busy = run_phase(
+            crowd, [take(args.per_scanner) for _ in crowd], args.pace
+        )
         double_codes = take(args.double)
         doubled = run_phase(crowd[:2], [double_codes, double_codes])[0]
         counted = attendances(database_url)
@@ -195,7 +213,7 @@ def main(argv=None) -> None:
     statuses = sorted({status for status, _, _ in answers})
     print(f"sequential        {len(alone)} scans: {percentiles([s for *_, s in alone])}")
     print(
-        f"concurrent        {len(crowd)} scanners, {len(together)} scans: "
+        f"concurrent        {len(crowd)} scanners {args.pace:g} s apart, {len(together)} scans: "
         f"{percentiles([s for *_, s in together])}, {len(together) / seconds:.0f} scans/s, "
         f"machine busy {busy:.0f} %"
     )

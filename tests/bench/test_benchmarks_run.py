@@ -56,7 +56,7 @@ def test_report_benchmark_runs_on_a_small_year():
 def test_checkin_benchmark_checks_each_ticket_in_once_on_postgres():
     output = _run(
         "checkin_benchmark.py", "--sequential", "20", "--scanners", "4", "--per-scanner", "5",
-        "--double", "8", "--warm-up", "4", "--workers", "2",
+        "--double", "8", "--warm-up", "4", "--workers", "2", "--pace", "0",
     )  # fmt: skip
     figures = _figures(output)
     assert figures["statuses"] == "[200]"
