@@ -17,6 +17,8 @@ MODULES="$ROOT/node_modules"
 VENDOR="$ROOT/static/vendor"
 DS="$MODULES/@digdir/designsystemet-css"
 INTER="$MODULES/@fontsource/inter"
+BARCODE="$MODULES/barcode-detector"
+ZXING="$MODULES/zxing-wasm"
 WEIGHTS=(400 500 600 700)
 SUBSETS=(latin latin-ext)
 
@@ -31,7 +33,7 @@ copy() {
 }
 
 # Only our own folders: other vendored files may live beside them.
-rm -rf "$VENDOR/designsystemet" "$VENDOR/inter"
+rm -rf "$VENDOR/designsystemet" "$VENDOR/inter" "$VENDOR/barcode-detector"
 
 copy "$DS/dist/src/index.css" "$VENDOR/designsystemet/designsystemet.css"
 copy "$DS/dist/theme/designsystemet.css" "$VENDOR/designsystemet/theme.css"
@@ -59,6 +61,18 @@ for weight in "${WEIGHTS[@]}"; do
       || fail "inter.css does not point at inter-$subset-$weight-normal.woff2"
   done
 done
+# The check-in scanner: the BarcodeDetector polyfill (IIFE build, global BarcodeDetectionAPI)
+# and the ZXing WebAssembly it loads, served by us instead of from a CDN.
+copy "$BARCODE/dist/iife/polyfill.js" "$VENDOR/barcode-detector/polyfill.js"
+copy "$BARCODE/LICENSE" "$VENDOR/barcode-detector/LICENSE"
+copy "$ZXING/dist/reader/zxing_reader.wasm" "$VENDOR/barcode-detector/zxing_reader.wasm"
+copy "$ZXING/LICENSE" "$VENDOR/barcode-detector/LICENSE.zxing-wasm"
+# The polyfill names the exact .wasm it was built against; refuse any other.
+expected_hash="$(grep -oE '\b[0-9a-f]{64}\b' "$VENDOR/barcode-detector/polyfill.js" | sort -u)"
+actual_hash="$(sha256sum "$VENDOR/barcode-detector/zxing_reader.wasm" | cut -d' ' -f1)"
+[[ "$expected_hash" == "$actual_hash" ]] \
+  || fail "zxing_reader.wasm ($actual_hash) is not the one polyfill.js expects ($expected_hash)"
+
 [[ -f "$MODULES/axe-core/axe.min.js" ]] || fail "missing axe-core (the browser tests need it)"
 
 echo "vendor-assets: static/vendor/ is up to date"

@@ -52,6 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.api.views import blueprint as api
     from usht_events.catalogue.admin_views import blueprint as catalogue_admin
     from usht_events.catalogue.feeds import blueprint as calendar
+    from usht_events.checkin.admin_views import blueprint as checkin_admin
     from usht_events.checkin.views import blueprint as checkin
     from usht_events.core.views import blueprint as core
     from usht_events.dashboard.views import blueprint as dashboard
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
         calendar,
         personal_calendar,
         checkin,
+        checkin_admin,
         reports,
         people,
         catalogue_admin,

@@ -1,7 +1,7 @@
 """questions per event and their answers
 
 Revision ID: 26ca5eb9b88b
-Revises: 7492c9423a8b
+Revises: a9fcf2f12054
 Create Date: 2026-12-01 20:27:49.869364
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '26ca5eb9b88b'
-down_revision = '7492c9423a8b'
+down_revision = 'a9fcf2f12054'
 branch_labels = None
 depends_on = None
 

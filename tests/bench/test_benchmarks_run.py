@@ -51,3 +51,18 @@ def test_report_benchmark_runs_on_a_small_year():
     registrations = int(re.search(r"; (\d+) registrations", all_centres).group(1))
     assert registrations > 0, output
     assert "xlsx" in all_centres
+
+
+def test_checkin_benchmark_checks_each_ticket_in_once_on_postgres():
+    output = _run(
+        "checkin_benchmark.py", "--sequential", "20", "--scanners", "4", "--per-scanner", "5",
+        "--double", "8", "--warm-up", "4", "--workers", "2", "--pace", "0",
+    )  # fmt: skip
+    figures = _figures(output)
+    assert figures["statuses"] == "[200]"
+    assert figures["5xx"] == "0"
+    assert figures["results"] == "{'checked_in': 44}"
+    assert figures["double-scans"] == "{'already_checked_in': 8, 'checked_in': 8} for 8 tickets"
+    assert figures["attendances"] == "52 (expected 52)"
+    assert "p99" in figures["sequential"]
+    assert "p99" in figures["concurrent"]

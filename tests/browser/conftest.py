@@ -1,6 +1,7 @@
 """Browser fixtures: the app served on a free local port, and Debian's Chromium via Playwright."""
 
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -32,14 +33,20 @@ def live_server(app):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
+    """Playwright, started once: the sync API allows one per thread."""
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
     """One headless Chromium for the whole run."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield chromium
+    chromium.close()
 
 
 def _page(browser, **options):
@@ -69,3 +76,33 @@ def phone_page(browser):
     context, page = _page(browser, **PHONE)
     yield page
     context.close()
+
+
+FAKE_CAMERA_ARGS = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+
+
+@pytest.fixture
+def camera_browser(playwright):
+    """Launch a Chromium whose camera plays a .y4m file (or, with None, the fake pattern).
+
+    Camera permission is granted without asking. Each launch has its own file, so this is a
+    browser per test, closed at the end.
+    """
+    launched = []
+
+    def launch(video: Path | None):
+        args = [*CHROMIUM_ARGS, *FAKE_CAMERA_ARGS]
+        if video is not None:
+            args.append(f"--use-file-for-fake-video-capture={Path(video).resolve()}")
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        launched.append(chromium)
+        return chromium
+
+    yield launch
+    for chromium in launched:
+        chromium.close()
+
+
+def new_page(browser, phone: bool = False):
+    """A page in a fresh context of the given browser, collecting console errors."""
+    return _page(browser, **(PHONE if phone else {"viewport": {"width": 1280, "height": 900}}))

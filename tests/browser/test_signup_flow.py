@@ -235,7 +235,7 @@ def _cancel(live_server, page, event, confirmed, waitlisted):
 
 
 def _ticket(live_server, page, event, confirmed, waitlisted):
-    page.goto(f"{live_server}/t/{confirmed.ticket_code}")
+    page.goto(f"{live_server}/t/{confirmed.ticket_token}")
     assert page.locator("figure.ticket__qr svg").is_visible()
 
 

@@ -68,4 +68,4 @@ def test_confirmation_arrives_with_calendar_files_and_a_scannable_ticket(
 
     (qr_part,) = _inline_images(received)
     (barcode,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_part.get_content())))
-    assert re.fullmatch(r"http://usht\.test/t/[A-Z0-9]{10}", barcode.text)
+    assert re.fullmatch(r"http://usht\.test/t/[A-Za-z0-9_-]{22}", barcode.text)

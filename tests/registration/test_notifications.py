@@ -147,7 +147,7 @@ def test_confirmation_shows_the_qr_ticket_inline_and_it_scans_to_the_ticket_url(
     assert image.content_id == "ticket-qr"
     assert '<img src="cid:ticket-qr" alt="QR-kode for billetten"' in message.body_html
     (barcode,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)))
-    assert barcode.text == f"{BASE}/t/{confirmed.ticket_code}"
+    assert barcode.text == f"{BASE}/t/{confirmed.ticket_token}"
     assert confirmed.ticket_code in message.body_text
 
 

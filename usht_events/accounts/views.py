@@ -87,7 +87,11 @@ def logout():
     logout_user()
     session.clear()
     flash("Du er logget ut.", "info")
-    return redirect(url_for("registration.calendar"))
+    response = redirect(url_for("registration.calendar"))
+    # What the check-in desk kept in this browser (its snapshot of names, queued scans, the
+    # service worker and its copies of pages) goes with the login.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # The function is not called change_password: that is the rule it calls.

@@ -27,6 +27,7 @@ from usht_events.catalogue.access import manageable_event
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import BaseForm, strip_text
+from usht_events.core.timezones import to_oslo
 from usht_events.registration import exports, participants, signup, waitlist
 from usht_events.registration.forms import (
     SignUpForm,
@@ -112,6 +113,7 @@ def list_registrations(event_id: int):
         registrations=registrations,
         positions=_positions(event.id, status),
         status_counts=participants.status_counts(db.session, event.id),
+        attendance=participants.attendance_by_registration(db.session, event.id),
         municipality_counts=participants.municipality_counts(db.session, event.id),
         status=status,
         statuses=participants.STATUS_ORDER,
@@ -122,16 +124,17 @@ def list_registrations(event_id: int):
 @allow(*MANAGERS)
 def export_registrations_csv(event_id: int):
     """The list as CSV for Excel (semicolons, UTF-8 with BOM); ?status= narrows it."""
-    event, rows = _export_rows(event_id)
-    return _download(exports.registrations_csv(rows), "text/csv; charset=utf-8", event, "csv")
+    event, rows, days = _export_rows(event_id)
+    body = exports.registrations_csv(rows, days)
+    return _download(body, "text/csv; charset=utf-8", event, "csv")
 
 
 @blueprint.get("/events/<int:event_id>/registrations.xlsx")
 @allow(*MANAGERS)
 def export_registrations_xlsx(event_id: int):
     """The list as an Excel workbook; ?status= narrows it."""
-    event, rows = _export_rows(event_id)
-    return _download(exports.registrations_xlsx(rows, event.title), XLSX_TYPE, event, "xlsx")
+    event, rows, days = _export_rows(event_id)
+    return _download(exports.registrations_xlsx(rows, event.title, days), XLSX_TYPE, event, "xlsx")
 
 
 @blueprint.route("/events/<int:event_id>/registrations/new", methods=["GET", "POST"])
@@ -217,6 +220,22 @@ def resend_confirmation(registration_id: int):
     return _back_to_list(registration)
 
 
+@blueprint.post("/registrations/<int:registration_id>/ticket")
+@allow(*MANAGERS)
+def reissue_ticket(registration_id: int):
+    """Revoke the ticket (a link or QR code gone astray) and mail a new one."""
+    registration = _manageable_registration(registration_id)
+    try:
+        message = participants.reissue_ticket(
+            db.session, current_user, registration, _base_url(), utcnow()
+        )
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    flash(f"Ny billett er sendt til {message.to_address}. Den gamle virker ikke lenger.", "success")
+    return _back_to_list(registration)
+
+
 @blueprint.route("/events/<int:event_id>/message", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def message_participants(event_id: int):
@@ -263,6 +282,7 @@ def attendance_sheet(event_id: int):
         "registration/admin/attendance_sheet.html",
         event=event,
         registrations=participants.attendance_sheet_registrations(db.session, event.id),
+        attendance=participants.attendance_by_registration(db.session, event.id),
     )
 
 
@@ -284,8 +304,18 @@ def _export_rows(event_id: int):
     event = manageable_event(db.session, current_user, event_id)
     status = _status_filter()
     registrations = participants.event_registrations(db.session, event.id, status)
-    rows = exports.export_rows(registrations, _positions(event.id, status))
-    return event, rows
+    rows = exports.export_rows(
+        registrations,
+        _positions(event.id, status),
+        [day.id for day in event.sessions],
+        participants.attendance_by_registration(db.session, event.id),
+    )
+    return event, rows, _day_labels(event)
+
+
+def _day_labels(event) -> list[str]:
+    """The export's name for each day: its start in Oslo time."""
+    return [f"{to_oslo(day.starts_at):%d.%m.%Y %H.%M}" for day in event.sessions]
 
 
 def _download(body: bytes, mimetype: str, event, extension: str) -> Response:

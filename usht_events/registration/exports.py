@@ -1,12 +1,15 @@
 """An event's registrations as CSV and Excel files that open right in Norwegian Excel.
 
+After the fixed columns comes one per day of the event: when the person was checked in
+that day (Oslo time), empty when not.
+
 Every text cell a participant typed could start a formula (=HYPERLINK(...) in a workplace),
 so each one goes through `neutralise_formula` before it is written (OWASP, CSV injection).
 """
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +54,8 @@ class ExportRow:
     status: str
     waitlist_position: int | None
     signed_up_at: datetime
+    # One per day of the event, in order: the check-in's Oslo time, or None.
+    checked_in: tuple[datetime | None, ...] = ()
 
     def values(self) -> list:
         return [
@@ -65,6 +70,7 @@ class ExportRow:
             self.status,
             self.waitlist_position,
             self.signed_up_at,
+            *self.checked_in,
         ]
 
 
@@ -76,13 +82,29 @@ def neutralise_formula(value):
 
 
 def export_rows(
-    registrations: Iterable[Registration], positions: dict[int, int]
+    registrations: Iterable[Registration],
+    positions: dict[int, int],
+    day_ids: Sequence[int] = (),
+    attendance: dict[int, dict[int, datetime]] | None = None,
 ) -> list[ExportRow]:
-    """Rows for the export files, with each waitlisted registration's place in line."""
-    return [_row(registration, positions.get(registration.id)) for registration in registrations]
+    """Rows for the export files, with each waitlisted registration's place in line and,
+    for each of `day_ids`, the check-in time from `attendance` (registration -> day -> time).
+    """
+    attendance = attendance or {}
+    return [
+        _row(registration, positions.get(registration.id), day_ids, attendance)
+        for registration in registrations
+    ]
 
 
-def _row(registration: Registration, position: int | None) -> ExportRow:
+def headers(day_labels: Sequence[str] = ()) -> list[str]:
+    """The header row: the fixed columns, then "Sjekket inn" for each day."""
+    return [*HEADERS, *(f"Sjekket inn {label}" for label in day_labels)]
+
+
+def _row(
+    registration: Registration, position: int | None, day_ids=(), attendance=None
+) -> ExportRow:
     person = registration.person
     municipality = registration.municipality
     return ExportRow(
@@ -97,14 +119,18 @@ def _row(registration: Registration, position: int | None) -> ExportRow:
         status=registration.status.label,
         waitlist_position=position,
         signed_up_at=to_oslo(registration.created_at),
+        checked_in=tuple(
+            to_oslo(at) if (at := (attendance or {}).get(registration.id, {}).get(day)) else None
+            for day in day_ids
+        ),
     )
 
 
-def registrations_csv(rows: list[ExportRow]) -> bytes:
+def registrations_csv(rows: list[ExportRow], day_labels: Sequence[str] = ()) -> bytes:
     """UTF-8 with a byte-order mark, semicolons and CRLF: Excel in Norway opens it in columns."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers(day_labels))
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row.values()])
     return buffer.getvalue().encode("utf-8-sig")
@@ -118,20 +144,22 @@ def _csv_cell(value) -> str:
     return neutralise_formula(str(value))
 
 
-def registrations_xlsx(rows: list[ExportRow], title: str) -> bytes:
+def registrations_xlsx(rows: list[ExportRow], title: str, day_labels: Sequence[str] = ()) -> bytes:
     """The same rows as an Excel workbook: bold frozen header, real dates, sized columns."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Påmeldinger"
-    sheet.append(list(HEADERS))
+    header = headers(day_labels)
+    sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row.values()])
-        sheet.cell(sheet.max_row, len(HEADERS)).number_format = DATETIME_FORMAT
+        for column in range(len(HEADERS), len(header) + 1):
+            sheet.cell(sheet.max_row, column).number_format = DATETIME_FORMAT
     sheet.freeze_panes = "B2"
     workbook.properties.title = title[:200]
-    _size_columns(sheet, rows)
+    _size_columns(sheet, rows, header)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -143,8 +171,8 @@ def _xlsx_cell(value):
     return neutralise_formula(value)
 
 
-def _size_columns(sheet, rows: list[ExportRow]) -> None:
-    for index, header in enumerate(HEADERS, start=1):
-        lengths = [len(_csv_cell(row.values()[index - 1])) for row in rows] + [len(header)]
+def _size_columns(sheet, rows: list[ExportRow], header: list[str]) -> None:
+    for index, title in enumerate(header, start=1):
+        lengths = [len(_csv_cell(row.values()[index - 1])) for row in rows] + [len(title)]
         width = min(max(lengths) + 2, MAX_COLUMN_WIDTH)
         sheet.column_dimensions[get_column_letter(index)].width = width

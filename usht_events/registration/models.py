@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from usht_events.catalogue.models import Event, EventQuestion, Session
 from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
 from usht_events.core.i18n import N_
-from usht_events.core.tokens import readable_code, url_token
+from usht_events.core.tokens import readable_code, ticket_secret, url_token
 from usht_events.organisations.models import Municipality
 
 
@@ -126,7 +126,12 @@ class Registration(db.Model):
     needs: Mapped[str] = mapped_column(Text, default="")
     # Secret of the manage link /r/<token>.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=url_token)
-    # Code on the QR ticket, read out at the door when a phone will not scan.
+    # Secret of the ticket /t/<ticket_token> and of its QR code (128 random bits); a new
+    # one revokes the old (tickets.reissue_ticket).
+    ticket_token: Mapped[str] = mapped_column(String(43), unique=True, default=ticket_secret)
+    # Short code to read out at the door when a phone will not scan. It is looked up only
+    # inside an organiser's check-in page for this registration's own event, never as an
+    # address: 50 bits are too few for a public key.
     ticket_code: Mapped[str] = mapped_column(String(16), unique=True, default=readable_code)
     # From the sign-up form: a resubmitted form finds the registration it already made, when
     # it is for the same person and event (see statements.SIGN_UP_FACTS).

@@ -382,7 +382,7 @@ def _contact(event: Event | None) -> dict:
 
 def _confirmed_context(registration, base_url) -> dict:
     return {
-        "ticket_url": ticket_url(base_url, registration.ticket_code),
+        "ticket_url": ticket_url(base_url, registration.ticket_token),
         "digital_link": registration.event.digital_link,
     }
 
@@ -430,7 +430,7 @@ def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttac
 
 
 def _qr_attachment(registration, base_url) -> MailAttachment:
-    png = qr_png(ticket_url(base_url, registration.ticket_code))
+    png = qr_png(ticket_url(base_url, registration.ticket_token))
     filename = in_language(_lang(registration.person), QR_FILENAME)
     return MailAttachment(filename, "image/png", png, content_id=QR_CONTENT_ID)
 

@@ -11,6 +11,7 @@ registrations.
 import enum
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
@@ -24,9 +25,10 @@ from usht_events.core.errors import DomainError
 from usht_events.core.mail import mail_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
+from usht_events.core.tokens import readable_code, ticket_secret
 from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications
-from usht_events.registration.models import Person, Registration, RegistrationStatus
+from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
 from usht_events.registration.notifications import header_safe, safe_address
 
 STATUS_ORDER = (
@@ -126,6 +128,19 @@ def event_registrations(
     return sorted(registrations, key=lambda item: STATUS_ORDER.index(item.status))
 
 
+def attendance_by_registration(session: DbSession, event_id: int) -> dict[int, dict[int, datetime]]:
+    """Check-ins of the event's registrations: registration id -> session id -> time."""
+    rows = session.execute(
+        select(Attendance.registration_id, Attendance.session_id, Attendance.checked_in_at)
+        .join(Registration, Registration.id == Attendance.registration_id)
+        .where(Registration.event_id == event_id)
+    )
+    found: dict[int, dict[int, datetime]] = {}
+    for registration_id, session_id, checked_in_at in rows:
+        found.setdefault(registration_id, {})[session_id] = checked_in_at
+    return found
+
+
 def attendance_sheet_registrations(session: DbSession, event_id: int) -> list[Registration]:
     """Confirmed registrations by name, for the sheet people sign at the door."""
     confirmed = event_registrations(session, event_id, RegistrationStatus.CONFIRMED)
@@ -146,6 +161,28 @@ def resend_confirmation(
     what = "bekreftelsen" if message.kind == "confirmation" else "venteliste-e-posten"
     summary = f"Sendte {what} på nytt for påmelding #{registration.id}."
     record_action(session, actor, "registration.resend", summary, event_id=registration.event_id)
+    return message
+
+
+def reissue_ticket(
+    session, actor: User, registration: Registration, base_url: str, now
+) -> OutboxMessage:
+    """Give the place a new ticket (secret and read-out code) and mail it: the old one is
+    revoked, its link and code no longer check anyone in."""
+    if not registration.is_active:
+        raise DomainError(errors.REGISTRATION_CANCELLED)
+    if registration.event.is_cancelled:
+        raise DomainError(event_errors.EVENT_CANCELLED)
+    registration.ticket_token = ticket_secret()
+    registration.ticket_code = readable_code()
+    session.flush()
+    message = notifications.notify_place(session, registration, base_url, now)
+    if message is None:
+        raise DomainError(errors.NO_ADDRESS)
+    summary = f"Ga påmelding #{registration.id} ny billett; den gamle virker ikke lenger."
+    record_action(
+        session, actor, "registration.new_ticket", summary, event_id=registration.event_id
+    )
     return message
 
 

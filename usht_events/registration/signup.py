@@ -8,7 +8,9 @@ This is the path a popular course's opening hammers, so it reads and writes rows
 plain statements rather than ORM objects (statements.py): lock, one query for every fact
 the decision needs, then the writes. An organiser adding someone by hand (a phone sign-up)
 is not bound by the public window, only by the event being over or cancelled; every cap and
-the eligibility still hold.
+the eligibility still hold. Only when the organiser says so (`over_capacity`, for someone
+at the door of a full course) may a place go over the event's capacity; the seats per
+municipality and every other rule still hold, and the audit entry says it went over.
 """
 
 import time
@@ -70,6 +72,8 @@ class SignUpResult:
     existing: bool = False
     # This sign-up is the one that brought the confirmed count up to the minimum.
     threshold_reached: bool = False
+    # The organiser confirmed this place over the event's capacity (sign_up's over_capacity).
+    over_capacity: bool = False
 
     @cached_property
     def registration(self) -> Registration:
@@ -99,13 +103,25 @@ def sign_up(
     base_url: str,
     *,
     actor: User | None = None,
+    over_capacity: bool = False,
     probe: RaceProbe = NO_PROBE,
 ) -> SignUpResult:
     """Give the person a confirmed or waitlisted place and queue its mail, or refuse.
 
     `actor` is the organiser adding someone by hand; without one, it is the public form.
+    `over_capacity` (an organiser only) confirms the place even when the event is full.
     """
-    result = register(session, event_id, signup, now, probe, by_organiser=actor is not None)
+    if over_capacity and actor is None:
+        raise ValueError("only an organiser may go over an event's capacity")
+    result = register(
+        session,
+        event_id,
+        signup,
+        now,
+        probe,
+        by_organiser=actor is not None,
+        over_capacity=over_capacity,
+    )
     if result.threshold_reached:
         event = session.get_one(Event, event_id)
         notifications.notify_threshold_reached(session, event, base_url, now)
@@ -116,10 +132,20 @@ def sign_up(
             session, result.registration_id, result.status, result.email, event_id, now
         )
     if actor is not None and result.created:
-        status = result.status.label.lower()
-        summary = f"La til person #{result.registration.person_id} for hånd: {status}."
-        record_action(session, actor, "registration.add", summary, event_id=event_id)
+        _record_addition(session, actor, signup, result)
     return result
+
+
+def _record_addition(session: DbSession, actor: User, signup: SignUp, result: SignUpResult):
+    how = "ved døren" if signup.source == RegistrationSource.WALK_IN else "for hånd"
+    status = result.status.label.lower()
+    summary = f"La til person #{result.registration.person_id} {how}: {status}."
+    action = "registration.add"
+    if result.over_capacity:
+        capacity = session.get_one(Event, result.event_id).capacity
+        summary += f" Over kapasiteten på {capacity} plasser, etter arrangørens valg."
+        action = "registration.add_over_capacity"
+    record_action(session, actor, action, summary, event_id=result.event_id)
 
 
 def register(
@@ -130,6 +156,7 @@ def register(
     probe: RaceProbe = NO_PROBE,
     *,
     by_organiser: bool = False,
+    over_capacity: bool = False,
 ) -> SignUpResult:
     """The place itself: lock, decide, write; `sign_up` adds the mail and the audit entry."""
     # The person first, outside the lock: the lock is held as briefly as it can be. The
@@ -154,7 +181,7 @@ def register(
     if facts.existing_id is not None:
         return _result_for(session, facts.existing_id, created=False, existing=True)
 
-    status = _status_for_newcomer(facts, by_organiser)
+    status, over = _status_for_newcomer(facts, by_organiser, over_capacity)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
     if person_id is None:
@@ -175,6 +202,7 @@ def register(
         signup.email,
         created=True,
         threshold_reached=reached,
+        over_capacity=over,
     )
 
 
@@ -253,11 +281,17 @@ def _lock_and_read_facts(
     return SignUpFacts(*event, *facts)
 
 
-def _status_for_newcomer(facts: SignUpFacts, by_organiser: bool) -> RegistrationStatus:
+def _status_for_newcomer(
+    facts: SignUpFacts, by_organiser: bool, over_capacity: bool
+) -> tuple[RegistrationStatus, bool]:
+    """The new place's status, and whether it goes over the capacity (organiser's choice)."""
     if fits(facts, facts.confirmed, facts.confirmed_here):
-        return RegistrationStatus.CONFIRMED
+        return RegistrationStatus.CONFIRMED, False
+    cap = facts.seats_per_municipality
+    if over_capacity and (cap is None or facts.confirmed_here < cap):
+        return RegistrationStatus.CONFIRMED, True
     if facts.waitlist_enabled:
-        return RegistrationStatus.WAITLISTED
+        return RegistrationStatus.WAITLISTED, False
     raise DomainError(errors.FULL_NO_WAITLIST if by_organiser else errors.FULL)
 
 
