@@ -11,13 +11,18 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
-from usht_events.certification.models import Certification, CertificationSource
+from usht_events.certification.models import (
+    Certification,
+    CertificationSource,
+    CertificationStatus,
+)
 from usht_events.core.audit import AuditEntry
 from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import (
     Attendance,
     CheckinMethod,
+    CompletionOverride,
     Person,
     Profession,
     Registration,
@@ -32,7 +37,9 @@ __all__ = [
     "Certification",
     "CertificationKind",
     "CertificationSource",
+    "CertificationStatus",
     "CheckinMethod",
+    "CompletionOverride",
     "Event",
     "EventFormat",
     "EventKind",
