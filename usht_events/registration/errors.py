@@ -91,3 +91,15 @@ HAS_REGISTRATIONS = ErrorCode(
         "Avlys det i stedet, så får de påmeldte beskjed."
     ),
 )
+
+# Completion
+REGISTRATION_NOT_FOUND = ErrorCode("not_found", N_("Påmeldingen finnes ikke."), status=404)
+COMPLETION_REASON_REQUIRED = ErrorCode(
+    "reason_required",
+    N_("Skriv hvorfor du overstyrer oppmøtet."),
+    status=422,
+    field="reason",
+)
+COMPLETION_NOT_CONFIRMED = ErrorCode(
+    "not_confirmed", N_("Bare bekreftede deltakere kan ha fullført arrangementet.")
+)

@@ -15,6 +15,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from usht_events.core.timezones import to_oslo
+from usht_events.registration.completion import Completion
 from usht_events.registration.models import Registration
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs.
@@ -31,7 +32,10 @@ HEADERS = (
     "Status",
     "Plass på venteliste",
     "Påmeldt",
+    "Oppmøte",
+    "Fullført",
 )
+SIGNED_UP_COLUMN = HEADERS.index("Påmeldt") + 1
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_COLUMN_WIDTH = 50
 
@@ -51,6 +55,8 @@ class ExportRow:
     status: str
     waitlist_position: int | None
     signed_up_at: datetime
+    attendance: str = ""
+    completed: str = ""
 
     def values(self) -> list:
         return [
@@ -65,6 +71,8 @@ class ExportRow:
             self.status,
             self.waitlist_position,
             self.signed_up_at,
+            self.attendance,
+            self.completed,
         ]
 
 
@@ -76,13 +84,28 @@ def neutralise_formula(value):
 
 
 def export_rows(
-    registrations: Iterable[Registration], positions: dict[int, int]
+    registrations: Iterable[Registration],
+    positions: dict[int, int],
+    completions: dict[int, Completion] | None = None,
 ) -> list[ExportRow]:
-    """Rows for the export files, with each waitlisted registration's place in line."""
-    return [_row(registration, positions.get(registration.id)) for registration in registrations]
+    """Rows for the export files, with each waitlisted registration's place in line and,
+    when given, each registration's attendance and completion."""
+    completions = completions or {}
+    return [
+        _row(registration, positions.get(registration.id), completions.get(registration.id))
+        for registration in registrations
+    ]
 
 
-def _row(registration: Registration, position: int | None) -> ExportRow:
+def completion_text(completion: Completion | None) -> str:
+    """Yes or no ("Ja", "Nei"), marked "(overstyrt)" when the organiser said so."""
+    if completion is None:
+        return ""
+    verdict = "Ja" if completion.completed else "Nei"
+    return f"{verdict} (overstyrt)" if completion.overridden else verdict
+
+
+def _row(registration: Registration, position: int | None, completion) -> ExportRow:
     person = registration.person
     municipality = registration.municipality
     return ExportRow(
@@ -97,6 +120,8 @@ def _row(registration: Registration, position: int | None) -> ExportRow:
         status=registration.status.label,
         waitlist_position=position,
         signed_up_at=to_oslo(registration.created_at),
+        attendance=f"{completion.attended} av {completion.sessions}" if completion else "",
+        completed=completion_text(completion),
     )
 
 
@@ -128,7 +153,7 @@ def registrations_xlsx(rows: list[ExportRow], title: str) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row.values()])
-        sheet.cell(sheet.max_row, len(HEADERS)).number_format = DATETIME_FORMAT
+        sheet.cell(sheet.max_row, SIGNED_UP_COLUMN).number_format = DATETIME_FORMAT
     sheet.freeze_panes = "B2"
     workbook.properties.title = title[:200]
     _size_columns(sheet, rows)
