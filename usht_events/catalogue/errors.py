@@ -47,3 +47,17 @@ COPY_IN_PAST = ErrorCode("copy_in_past", N_("Kopien må begynne etter i dag."), 
 INVALID_IMPORT = ErrorCode(
     "invalid_import", N_("Filen har %(count)s feil; ingenting er importert."), 422
 )
+
+# Reference data (certification kinds, focus areas, series), kept by administrators
+INVALID_SLUG = ErrorCode(
+    "invalid_slug",
+    N_("Kortnavnet kan bare ha små bokstaver a–z, sifre og bindestrek, f.eks. abc-kontakt."),
+    status=422,
+    field="slug",
+)
+SLUG_TAKEN = ErrorCode(
+    "slug_taken", N_("Kortnavnet «%(slug)s» er allerede i bruk."), status=422, field="slug"
+)
+NAME_TAKEN = ErrorCode(
+    "name_taken", N_("Navnet «%(name)s» er allerede i bruk."), status=422, field="name"
+)
