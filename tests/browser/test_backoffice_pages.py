@@ -26,6 +26,11 @@ def back_office(app, make):
     registration = make.registration(event)
     make.registration(event, status=RegistrationStatus.WAITLISTED)
     message = make.failed_mail(event)
+    kind = make.certification_kind(name="ProACT-instruktør")
+    certification = make.certification(
+        person=registration.person, kind=kind, event=event, source="event"
+    )
+    series = make.series(centre=centre)
     admin, password = make.user(role="admin", email="admin@usht.test")
     db.session.commit()
     ids = {
@@ -34,6 +39,11 @@ def back_office(app, make):
         "person_id": registration.person_id,
         "message_id": message.id,
         "user_id": admin.id,
+        "certification_id": certification.id,
+        "kind_id": kind.id,
+        "focus_area_id": event.focus_area_id,
+        "series_id": series.id,
+        "centre_id": centre.id,
     }
     return ids, password
 
@@ -43,7 +53,7 @@ def _get_pages(app, ids) -> list[str]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or "GET" not in rule.methods:
             continue
-        if rule.rule.endswith((".csv", ".xlsx")):
+        if rule.rule.endswith((".csv", ".xlsx", ".pdf")):
             continue  # downloads, not pages
         url = rule.rule
         for name in rule.arguments:

@@ -27,7 +27,7 @@ from usht_events.core.i18n import N_
 from usht_events.core.mail import in_language
 from usht_events.core.qr import qr_png
 from usht_events.core.resources import resource_dir
-from usht_events.core.timezones import format_date_span, format_day
+from usht_events.core.timezones import format_date_span, format_day, to_oslo
 
 FONT_FILES = {
     ("Inter", ""): "inter-latin-400-normal",
@@ -99,6 +99,12 @@ def certificate_text(certification: Certification, lang: str, base_url: str) -> 
         verify_url=verify_url(base_url, certification),
         code=certification.verification_code,
     )
+
+
+def _course_dates(event, lang: str) -> str:
+    """'30. november–1. desember 2026': the course's days, with the year."""
+    year = to_oslo(event.ends_at).year
+    return f"{format_date_span(event.starts_at, event.ends_at, lang)} {year}"
 
 
 def certificate_pdf(certification: Certification, lang: str, base_url: str) -> bytes:
