@@ -31,6 +31,8 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
+from usht_events.certification.models import Certification, CertificationSource
+from usht_events.certification.renewal import add_months, expiry_for
 from usht_events.core.timezones import oslo_datetime
 from usht_events.demo import programme
 from usht_events.demo.programme import DEMO_PASSWORD, DemoCentre, DemoEvent
@@ -72,6 +74,7 @@ class SeedReport:
     events_created: int
     events_total: int
     registrations_created: int
+    certifications_created: int
     logins: list[Login]
 
 
@@ -102,13 +105,16 @@ def seed_demo(session: DbSession, today: date) -> SeedReport:
         series=seed_series(session, centres),
     )
     events, created = seed_events(session, anchor_monday(today), lookups)
-    registrations = seed_signups(session, events, seed_people(session))
+    people = seed_people(session)
+    registrations = seed_signups(session, events, people)
+    certifications = seed_certifications(session, people, lookups.kinds, anchor_monday(today))
     return SeedReport(
         municipalities=municipalities,
         centres=list(centres.values()),
         events_created=created,
         events_total=len(events),
         registrations_created=registrations,
+        certifications_created=certifications,
         logins=seed_logins(session),
     )
 
@@ -341,6 +347,38 @@ def _sign_up(
         )
     )
     return True
+
+
+def seed_certifications(
+    session: DbSession, people: list[Person], kinds: dict[str, CertificationKind], anchor: date
+) -> int:
+    """Imported certifications of a few demo people, found by person and kind or created;
+    returns how many were new. A later month finds the same ones and adds nothing."""
+    created = 0
+    for index, slug, months_before in programme.CERTIFICATIONS:
+        person, kind = people[index], kinds[slug]
+        existing = session.scalar(
+            select(Certification.id).where(
+                Certification.person_id == person.id, Certification.kind_id == kind.id
+            )
+        )
+        if existing is not None:
+            continue
+        issued_on = add_months(anchor, -months_before)
+        session.add(
+            Certification(
+                person=person,
+                kind=kind,
+                municipality_number=person.municipality_number,
+                source=CertificationSource.IMPORTED,
+                imported_from="Demodata",
+                issued_on=issued_on,
+                expires_on=expiry_for(kind, issued_on),
+            )
+        )
+        created += 1
+    session.flush()
+    return created
 
 
 def seed_logins(session: DbSession) -> list[Login]:
