@@ -51,3 +51,13 @@ def test_report_benchmark_runs_on_a_small_year():
     registrations = int(re.search(r"; (\d+) registrations", all_centres).group(1))
     assert registrations > 0, output
     assert "xlsx" in all_centres
+
+
+def test_roster_benchmark_runs_on_a_small_country():
+    output = _run(
+        "roster_benchmark.py", "--certifications", "2000", "--requests", "2", "--xlsx-runs", "1"
+    )
+    largest = int(re.search(r"the largest municipality \(0301\) has (\d+)", output).group(1))
+    assert 150 < largest < 600, output  # Zipf: about 15 % of 2000
+    for label in ("roster page:", "roster page, expiring, by expiry:", "roster xlsx:"):
+        assert label in output and "CPU median" in output

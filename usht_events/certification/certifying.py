@@ -24,7 +24,7 @@ from usht_events.catalogue.changes import lock_event
 from usht_events.catalogue.models import CertificationKind, Event
 from usht_events.certification import errors, notifications
 from usht_events.certification.models import Certification, CertificationSource
-from usht_events.certification.renewal import current_certification, expiry_for
+from usht_events.certification.renewal import current_certification, expiry_for, refresh_current
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError, ErrorCode
 from usht_events.core.timezones import format_day, to_oslo
@@ -171,6 +171,9 @@ def certify_completers(
         new_id = session.execute(insert.values(**values)).scalar()
         if new_id is not None:
             new_ids.append(new_id)
+    refresh_current(
+        session, [(item.registration.person_id, plan.kind.id) for item in plan.to_certify]
+    )
     certifications = session.scalars(
         select(Certification).where(Certification.id.in_(new_ids)).order_by(Certification.id)
     ).all()

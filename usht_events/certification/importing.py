@@ -21,7 +21,7 @@ from usht_events.catalogue.importer import ImportProblem
 from usht_events.catalogue.models import CertificationKind
 from usht_events.certification.import_files import COLUMNS, invalid, read_rows
 from usht_events.certification.models import Certification, CertificationSource
-from usht_events.certification.renewal import expiry_for
+from usht_events.certification.renewal import expiry_for, refresh_current
 from usht_events.core.audit import record_action
 from usht_events.core.forms import control_character
 from usht_events.organisations.models import Municipality
@@ -102,6 +102,7 @@ def import_certifications(
     ]
     session.add_all(certifications)
     session.flush()
+    refresh_current(session, [(item.person_id, item.kind_id) for item in certifications])
     summary = f"Importerte {len(certifications)} godkjenninger fra {filename}."
     record_action(session, actor, "certification.import", summary)
     return certifications

@@ -3,7 +3,18 @@
 import enum
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, and_, case, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    and_,
+    case,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,12 +88,20 @@ class Certification(db.Model):
             sqlite_where=text("event_id IS NOT NULL"),
             postgresql_where=text("event_id IS NOT NULL"),
         ),
-        # The roster of a municipality, by kind and person.
-        Index("ix_certification_roster", "municipality_number", "kind_id", "person_id"),
+        # The roster of a municipality: its current certifications, by kind.
+        Index(
+            "ix_certification_current_roster",
+            "municipality_number",
+            "kind_id",
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+        # A person's certifications of a kind, to tell which is current (renewal.py).
+        Index("ix_certification_person_kind", "person_id", "kind_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     kind_id: Mapped[int] = mapped_column(ForeignKey("certification_kind.id"))
     # Municipality at the time of certification: the roster it belongs to.
     municipality_number: Mapped[str | None] = mapped_column(ForeignKey("municipality.number"))
@@ -103,6 +122,9 @@ class Certification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    # The one of the person's certifications of this kind that counts (renewal.py): the
+    # roster shows it, and only it is reminded of. Kept by the rules that add or revoke.
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
     # When the worker sent the reminder before expiry; it is sent once.
     expiry_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

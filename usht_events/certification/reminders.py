@@ -2,8 +2,8 @@
 the contacts of the municipality it belongs to, with the upcoming courses that renew it.
 
 A certification is due when it expires within `days_before` days, is not revoked, has not
-been reminded of, and is not superseded by a later certification of the same person and
-kind (renewal.py): someone who already renewed hears nothing. `expiry_reminded_at` is set
+been reminded of, and is the person's current certification of the kind (renewal.py):
+someone who already renewed hears nothing. `expiry_reminded_at` is set
 in the same transaction as the mails are queued, so each is reminded of once; on
 PostgreSQL a second worker skips the rows the first has locked.
 """
@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from usht_events.accounts.models import Role, User, user_municipality
 from usht_events.certification import notifications
 from usht_events.certification.models import Certification
-from usht_events.certification.renewal import superseded
 from usht_events.core.timezones import to_oslo
 
 
@@ -32,7 +31,7 @@ def due_for_reminder(session: DbSession, now: datetime, days_before: int, limit:
             Certification.revoked_at.is_(None),
             Certification.expires_on > today,
             Certification.expires_on <= today + timedelta(days=days_before),
-            ~superseded(),
+            Certification.is_current,
         )
         .order_by(Certification.expires_on, Certification.id)
         .limit(limit)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.accounts.models import User
 from usht_events.certification import errors
 from usht_events.certification.models import Certification
+from usht_events.certification.renewal import refresh_current
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 
@@ -37,6 +38,7 @@ def revoke_certification(
     ).rowcount
     if revoked == 0:
         raise DomainError(errors.ALREADY_REVOKED)
+    refresh_current(session, [(certification.person_id, certification.kind_id)])
     session.refresh(certification)
     summary = (
         f"Tilbakekalte godkjenning #{certification.id} ({certification.kind.name}) for "

@@ -3,27 +3,23 @@ expiry dates and a status on a given day; filtered by kind and status, sorted, p
 as CSV and Excel files.
 
 Each person appears once per kind, with their current certification (renewal.py): a
-renewal shows as the later expiry. Everything is one SQL query (the ranking, the status
-expression of Certification.status_on, the filters and the order), so the largest
-municipality's roster costs one indexed scan of its own rows.
+renewal shows as the later expiry. A page is two queries over the municipality's current
+certifications (one index range): the counts per kind and status, and the page's rows
+with the status expression of Certification.status_on, the filters and the order.
 """
 
 import csv
 import enum
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.catalogue.models import CertificationKind, Event
+from usht_events.certification import sheet
 from usht_events.certification.models import Certification, CertificationStatus
-from usht_events.certification.renewal import ranked
 from usht_events.core.i18n import N_
 from usht_events.registration.exports import neutralise_formula
 from usht_events.registration.models import Person
@@ -82,6 +78,15 @@ class RosterRow:
     course: str
 
 
+@dataclass(frozen=True)
+class KindCounts:
+    """A kind on the roster and its people per status."""
+
+    slug: str
+    name: str
+    counts: dict[CertificationStatus, int]
+
+
 @dataclass
 class Roster:
     """A page of a municipality's roster, and its counts per kind and status."""
@@ -89,8 +94,7 @@ class Roster:
     rows: list[RosterRow]
     total: int
     page: int
-    counts: dict[str, dict[CertificationStatus, int]] = field(default_factory=dict)
-    kinds: list[CertificationKind] = field(default_factory=list)
+    kinds: list[KindCounts] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -106,8 +110,6 @@ class Roster:
 
 def roster_query(number: str, today: date, filters: RosterFilter):
     """The roster of the municipality as one SELECT of RosterRow's columns, in order."""
-    people = select(Certification.person_id).where(Certification.municipality_number == number)
-    ranking = ranked(people)
     status = Certification.status_on(today)
     query = (
         select(
@@ -120,11 +122,10 @@ def roster_query(number: str, today: date, filters: RosterFilter):
             status.label("status"),
             Event.title,
         )
-        .join(ranking, ranking.c.id == Certification.id)
         .join(Person, Person.id == Certification.person_id)
         .join(CertificationKind, CertificationKind.id == Certification.kind_id)
         .outerjoin(Event, Event.id == Certification.event_id)
-        .where(ranking.c.rank == 1, Certification.municipality_number == number)
+        .where(Certification.municipality_number == number, Certification.is_current)
     )
     if filters.kind:
         query = query.where(CertificationKind.slug == filters.kind)
@@ -148,18 +149,22 @@ def _order(sort: RosterSort, status) -> list:
 def roster_page(
     session: DbSession, number: str, today: date, filters: RosterFilter, page: int = 1
 ) -> Roster:
-    """One page of the roster (PER_PAGE rows), with the totals the filters leave."""
-    query = roster_query(number, today, filters)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = min(max(page, 1), max((total + PER_PAGE - 1) // PER_PAGE, 1))
-    rows = session.execute(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return Roster(
-        rows=[_row(row) for row in rows],
-        total=total,
-        page=page,
-        counts=_counts(session, number, today),
-        kinds=_kinds(session, number),
+    """One page of the roster (PER_PAGE rows), with the counts per kind and status.
+
+    Two queries: the counts (from which the total the filters leave follows) and the page.
+    """
+    kinds = kind_counts(session, number, today)
+    total = sum(
+        count
+        for kind in kinds
+        if filters.kind in (None, kind.slug)
+        for status, count in kind.counts.items()
+        if filters.status in (None, status)
     )
+    page = min(max(page, 1), max((total + PER_PAGE - 1) // PER_PAGE, 1))
+    query = roster_query(number, today, filters).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = session.execute(query).all() if total else []
+    return Roster(rows=[_row(row) for row in rows], total=total, page=page, kinds=kinds)
 
 
 def roster_rows(session: DbSession, number: str, today: date, filters: RosterFilter):
@@ -181,37 +186,29 @@ def _row(row) -> RosterRow:
     )
 
 
-def _counts(session: DbSession, number: str, today: date) -> dict:
-    """People per kind and status on the roster, whatever the filters."""
-    everything = roster_query(number, today, RosterFilter()).order_by(None).subquery()
+def kind_counts(session: DbSession, number: str, today: date) -> list[KindCounts]:
+    """The kinds on the roster, by name, each with its people per status."""
+    status = Certification.status_on(today)
     rows = session.execute(
-        select(everything.c.kind, everything.c.status, func.count()).group_by(
-            everything.c.kind, everything.c.status
-        )
+        select(CertificationKind.slug, CertificationKind.name, status, func.count())
+        .join(CertificationKind, CertificationKind.id == Certification.kind_id)
+        .where(Certification.municipality_number == number, Certification.is_current)
+        .group_by(CertificationKind.slug, CertificationKind.name, status)
     )
-    counts: dict[str, dict[CertificationStatus, int]] = defaultdict(
-        lambda: dict.fromkeys(CertificationStatus, 0)
-    )
-    for kind, status, count in rows:
-        counts[kind][CertificationStatus(status)] = count
-    return dict(sorted(counts.items()))
-
-
-def _kinds(session: DbSession, number: str) -> list[CertificationKind]:
-    """The kinds anyone on the roster is certified as, for the filter."""
-    present = select(Certification.kind_id).where(Certification.municipality_number == number)
-    return list(
-        session.scalars(
-            select(CertificationKind)
-            .where(CertificationKind.id.in_(present))
-            .order_by(CertificationKind.name)
-        )
-    )
+    kinds: dict[tuple[str, str], dict[CertificationStatus, int]] = {}
+    for slug, name, value, count in rows:
+        counts = kinds.setdefault((slug, name), dict.fromkeys(CertificationStatus, 0))
+        counts[CertificationStatus(value)] = count
+    return [
+        KindCounts(slug, name, counts)
+        for (slug, name), counts in sorted(kinds.items(), key=lambda item: item[0][1])
+    ]
 
 
 # Files: the roster as Norwegian Excel opens it (see registration/exports.py).
 
 HEADERS = ("Godkjenning", "Navn", "Arbeidssted", "Godkjent", "Utløper", "Status", "Kurs")
+WIDTHS = (28, 30, 30, 12, 12, 24, 40)
 
 
 def _values(row: RosterRow, status_label) -> list:
@@ -247,24 +244,7 @@ def _csv_cell(value) -> str:
 def roster_xlsx(rows: list[RosterRow], title: str, status_label) -> bytes:
     """The roster as a workbook: bold frozen header, real dates, one row per person and kind.
 
-    Written in openpyxl's write-only mode: the largest municipality has thousands of rows.
+    Written by sheet.py rather than openpyxl: the largest municipality has 15 000 rows.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Godkjente")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate((28, 30, 30, 12, 12, 24, 40)):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.append([_bold(sheet, header) for header in HEADERS])
-    for row in rows:
-        values = [neutralise_formula(value) for value in _values(row, status_label)]
-        sheet.append(values)
-    workbook.properties.title = title[:200]
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _bold(sheet, text: str):
-    cell = WriteOnlyCell(sheet, value=text)
-    cell.font = Font(bold=True)
-    return cell
+    values = ([neutralise_formula(value) for value in _values(row, status_label)] for row in rows)
+    return sheet.workbook("Godkjente", HEADERS, values, WIDTHS, title=title[:200])

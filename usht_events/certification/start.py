@@ -3,7 +3,8 @@ certification expires within 90 days, their staff's registrations and attendance
 by event, and the upcoming events open to their municipality.
 
 Staff are counted by the municipality they gave when signing up (Registration) or were
-certified in (Certification): the same numbers the roster and the annual report use.
+certified in (Certification), and each person once per kind with their current
+certification (renewal.py): the same numbers the roster and the annual report use.
 """
 
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from usht_events.certification.models import (
     Certification,
     CertificationStatus,
 )
-from usht_events.certification.renewal import ranked
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import Attendance, Registration, RegistrationStatus
@@ -73,19 +73,11 @@ def start_page(session: DbSession, numbers: list[str], now: datetime) -> StartPa
     )
 
 
-def _current(numbers: list[str]):
-    """Subquery of the current certifications (renewal.py) on these municipalities' rosters."""
-    people = select(Certification.person_id).where(Certification.municipality_number.in_(numbers))
-    return ranked(people)
-
-
 def _rosters(session: DbSession, numbers: list[str], today: date) -> list[RosterSummary]:
-    ranking = _current(numbers)
     status = Certification.status_on(today)
     rows = session.execute(
         select(Certification.municipality_number, status, func.count())
-        .join(ranking, ranking.c.id == Certification.id)
-        .where(ranking.c.rank == 1, Certification.municipality_number.in_(numbers))
+        .where(Certification.is_current, Certification.municipality_number.in_(numbers))
         .group_by(Certification.municipality_number, status)
     )
     counts = {number: dict.fromkeys(CertificationStatus, 0) for number in numbers}
@@ -98,13 +90,11 @@ def _rosters(session: DbSession, numbers: list[str], today: date) -> list[Roster
 
 
 def _expiring(session: DbSession, numbers: list[str], today: date) -> list[Certification]:
-    ranking = _current(numbers)
     return list(
         session.scalars(
             select(Certification)
-            .join(ranking, ranking.c.id == Certification.id)
             .where(
-                ranking.c.rank == 1,
+                Certification.is_current,
                 Certification.municipality_number.in_(numbers),
                 Certification.revoked_at.is_(None),
                 Certification.expires_on > today,

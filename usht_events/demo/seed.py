@@ -32,7 +32,7 @@ from usht_events.catalogue.models import (
     Session,
 )
 from usht_events.certification.models import Certification, CertificationSource
-from usht_events.certification.renewal import add_months, expiry_for
+from usht_events.certification.renewal import add_months, expiry_for, refresh_current
 from usht_events.core.timezones import oslo_datetime
 from usht_events.demo import programme
 from usht_events.demo.programme import DEMO_PASSWORD, DemoCentre, DemoEvent
@@ -354,7 +354,7 @@ def seed_certifications(
 ) -> int:
     """Imported certifications of a few demo people, found by person and kind or created;
     returns how many were new. A later month finds the same ones and adds nothing."""
-    created = 0
+    created, pairs = 0, []
     for index, slug, months_before in programme.CERTIFICATIONS:
         person, kind = people[index], kinds[slug]
         existing = session.scalar(
@@ -376,8 +376,10 @@ def seed_certifications(
                 expires_on=expiry_for(kind, issued_on),
             )
         )
+        pairs.append((person.id, kind.id))
         created += 1
-    session.flush()
+    if pairs:
+        refresh_current(session, pairs)
     return created
 
 
