@@ -23,13 +23,20 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from usht_events import create_app
-from usht_events.catalogue.models import Event, EventKind, EventStatus, FocusArea, Series, Session
-from usht_events.certification.models import Certification, CertificationKind, CertificationSource
-from usht_events.checkin.models import Attendance
+from usht_events.catalogue.models import (
+    CertificationKind,
+    Event,
+    EventKind,
+    EventStatus,
+    FocusArea,
+    Series,
+    Session,
+)
+from usht_events.certification.models import Certification, CertificationSource
 from usht_events.core.db import db
 from usht_events.organisations.models import Centre, Municipality, centre_municipality
 from usht_events.organisations.rules import load_municipalities
-from usht_events.registration.models import Person, Registration, RegistrationStatus
+from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
 from usht_events.reports.rules import participation_report
 from usht_events.reports.xlsx import report_workbook
 

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import psycopg
 import requests
+from sqlalchemy.engine import make_url
 
 from tests.factories import Factories
 from usht_events import create_app
@@ -72,6 +74,34 @@ def create_open_event(
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def terminate_connections(database_url: str) -> int:
+    """End every other server process connected to the database, as a failover would.
+
+    Waits until they have exited, so the app's next statement finds its connections dead
+    rather than racing the server. Returns how many were ended.
+    """
+    url = make_url(database_url).set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as admin:
+        # In the select list, not the WHERE clause: only rows that passed the filter are
+        # ended (PostgreSQL may evaluate WHERE conditions in any order).
+        ended = [
+            pid
+            for pid, signalled in admin.execute(
+                "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if signalled
+        ]
+        deadline = time.monotonic() + 30
+        while admin.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE pid = ANY(%s)", (ended,)
+        ).fetchone():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server processes {ended} did not exit")
+            time.sleep(0.01)
+    return len(ended)
 
 
 class GunicornServer:

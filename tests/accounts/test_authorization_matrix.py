@@ -38,6 +38,7 @@ ACCESS = {
     "events_admin.list_events": STAFF,
     "catalogue_admin.new_event": STAFF,
     "catalogue_admin.import_programme": STAFF,
+    "catalogue_admin.import_template": STAFF,
     "events_admin.edit_event": OWN_CENTRE,
     "events_admin.cancel_event": OWN_CENTRE,
     "catalogue_admin.duplicate_event": OWN_CENTRE,
@@ -136,6 +137,7 @@ def build_world(make) -> World:
         "series_id": series.id,
         "centre_id": centre.id,
         "number": "3107",
+        "extension": "xlsx",
     }
     return World(users, ids)
 
@@ -177,7 +179,7 @@ def url_for_rule(rule, ids: dict) -> str:
     """The rule's URL with the world's ids filled in."""
     url = rule.rule
     for name in rule.arguments:
-        url = re.sub(rf"<(?:int:)?{name}>", str(ids[name]), url)
+        url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(ids[name]), url)
     return url
 
 

@@ -53,7 +53,7 @@ def _get_pages(app, ids) -> list[str]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or "GET" not in rule.methods:
             continue
-        if rule.rule.endswith((".csv", ".xlsx", ".pdf")):
+        if rule.rule.endswith((".csv", ".xlsx", ".pdf")) or "extension" in rule.arguments:
             continue  # downloads, not pages
         url = rule.rule
         for name in rule.arguments:

@@ -78,7 +78,9 @@ def test_organiser_creates_a_two_day_course_with_legg_til_dag(live_server, page,
     assert [m.name for m in event.eligible_municipalities] == ["Halden"]
 
 
-def test_list_page_is_accessible(live_server, page, make, organiser):
+@pytest.mark.parametrize("viewport", ["page", "phone_page"])
+def test_list_page_is_accessible(live_server, request, make, organiser, viewport):
+    page = request.getfixturevalue(viewport)
     event = make.event(centre=organiser.centre, title="Demensomsorgens ABC", capacity=20)
     make.registration(event)
     make.registration(event, status=RegistrationStatus.WAITLISTED)
@@ -86,7 +88,7 @@ def test_list_page_is_accessible(live_server, page, make, organiser):
     db.session.commit()
     log_in(page, live_server, organiser.email)
     page.goto(live_server + "/admin/events")
-    assert page.get_by_role("link", name="Demensomsorgens ABC").is_visible()
+    assert page.get_by_role("link", name="Demensomsorgens ABC", exact=True).is_visible()
     assert_accessible(page)
 
 
@@ -135,4 +137,4 @@ def test_import_preview_is_accessible(live_server, page, organiser, tmp_path):
     assert_accessible(page)
     page.get_by_role("button", name="Importer 2 arrangementer").click()
     page.wait_for_url("**/admin/events")
-    assert page.get_by_role("link", name="Fagdag demens").is_visible()
+    assert page.get_by_role("link", name="Fagdag demens", exact=True).is_visible()

@@ -106,3 +106,38 @@ def test_english_switch_shows_english(live_server, page, a_few_events):
     assert_accessible(page)
     page.goto(live_server + "/")
     assert page.evaluate("document.documentElement.lang") == "en", "the choice is remembered"
+
+
+def test_back_office_menu_collapses_behind_one_button_on_a_phone(live_server, make, phone_page):
+    user, password = make.user(role="admin", email="admin@usht.test")
+    db.session.commit()
+    page = phone_page
+    page.goto(live_server + "/login")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(live_server + "/admin")
+    menu = page.get_by_role("button", name="Meny")
+    reports = page.get_by_role("link", name="Rapport")
+    assert menu.get_attribute("aria-expanded") == "false"
+    assert not reports.is_visible()
+    # One row of header instead of three: the menu is a button beside the site's name.
+    assert page.locator(".site-header").bounding_box()["height"] < 150
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true" and reports.is_visible()
+    assert_accessible(page)
+    page.keyboard.press("Escape")
+    assert not reports.is_visible()
+    assert page.evaluate("document.activeElement.textContent") == "Meny"
+
+
+def test_back_office_menu_is_a_row_of_links_on_a_desktop(live_server, make, page):
+    user, password = make.user(role="admin", email="admin@usht.test")
+    db.session.commit()
+    page.goto(live_server + "/login")
+    page.get_by_label("E-post").fill(user.email)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(live_server + "/admin")
+    assert page.get_by_role("link", name="Rapport").is_visible()
+    assert not page.get_by_role("button", name="Meny").is_visible()

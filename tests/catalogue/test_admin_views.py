@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from usht_events.catalogue.models import Event, EventStatus
+from usht_events.catalogue.importer import import_events
+from usht_events.catalogue.models import Event, EventKind, EventStatus
 from usht_events.core.audit import AuditEntry
 from usht_events.core.db import db, utcnow
 from usht_events.core.outbox import OutboxMessage
@@ -347,10 +348,33 @@ def test_list_shows_own_events_with_counts(organiser, make, centre):
     )
     make.event(centre=make.centre("vestfold"), title="Vestfold-kurs")
     page = html(organiser.get("/admin/events"))
-    assert "Demensomsorgens ABC" in page and "<td>1 / 20</td>" in page
+    assert "Demensomsorgens ABC" in page
+    assert re.search(r'class="fill__text" id="fill-\d+">1 / 20</span>', page)
+    assert f'href="/admin/events/{event.id}/registrations">Demensomsorgens ABC</a>' in page
+    assert f'href="/admin/events/{event.id}/edit"' in page
     assert "Gammelt kurs" not in page and "Vestfold-kurs" not in page
     assert "Gammelt kurs" in html(organiser.get("/admin/events?when=past"))
     assert "Demensomsorgens ABC" not in html(organiser.get("/admin/events?status=draft"))
+
+
+def test_list_searches_title_and_filters_by_kind_and_dates(organiser, make, centre):
+    now = utcnow()
+    make.event(centre=centre, title="ProACT-instruktørkurs", kind=EventKind.INSTRUCTOR_COURSE)
+    make.event(centre=centre, title="Fagdag om ernæring", kind=EventKind.PROFESSIONAL_DAY)
+    later = make.event(centre=centre, title="Konferanse i mai", starts_at=now + timedelta(90))
+    searched = html(organiser.get("/admin/events?q=proact"))
+    assert "ProACT-instruktørkurs" in searched and "Fagdag om ernæring" not in searched
+    kinds = html(organiser.get("/admin/events?kind=professional_day"))
+    assert "Fagdag om ernæring" in kinds and "ProACT-instruktørkurs" not in kinds
+    day = to_oslo(later.starts_at).date().isoformat()
+    dated = html(organiser.get(f"/admin/events?from={day}&to={day}"))
+    assert "Konferanse i mai" in dated and "Fagdag om ernæring" not in dated
+
+
+def test_list_explains_a_bad_date_with_400(organiser):
+    response = organiser.get("/admin/events?from=2027-13-40&to=2027-01-01")
+    assert response.status_code == 400
+    assert "Skriv datoen som ÅÅÅÅ-MM-DD" in html(response)
 
 
 def test_administrator_sees_every_centre_and_chooses_one(login_as, make, centre):
@@ -483,3 +507,37 @@ def test_upload_without_a_file_is_refused(organiser, centre, csrf_token):
         "/admin/events/import", data={"csrf_token": token(organiser, csrf_token)}
     )
     assert response.status_code == 400 and "Velg en fil med programmet." in html(response)
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_import_template_reads_back_as_a_valid_programme(organiser, make, centre, extension):
+    """The downloaded template, imported as it is, creates its example event."""
+    make.focus_area("demens", "Demensplan 2025")
+    response = organiser.get(f"/admin/events/import/template.{extension}")
+    assert response.status_code == 200
+    assert f'filename="mal-program.{extension}"' in response.headers["Content-Disposition"]
+    result = import_events(db.session, f"mal.{extension}", response.data, utcnow(), publish=False)
+    (item,) = result
+    assert item.event.title == "ProACT-instruktørkurs"
+    assert item.event.centre == centre and len(item.event.sessions) == 2
+
+
+def test_web_import_as_drafts_publishes_nothing(organiser, make, centre, csrf_token):
+    make.focus_area("demens", "Demensplan 2025")
+    template = organiser.get("/admin/events/import/template.csv").data
+    page = organiser.post(
+        "/admin/events/import",
+        data={
+            "csrf_token": token(organiser, csrf_token),
+            "file": (io.BytesIO(template), "program.csv"),
+            "as_drafts": "y",
+        },
+        content_type="multipart/form-data",
+    )
+    preview = html(page)
+    assert "blir opprettet som utkast" in preview
+    confirm = form_of(page)
+    organiser.post("/admin/events/import", data=confirm)
+    (event,) = db.session.scalars(select(Event)).all()
+    assert event.status == EventStatus.DRAFT
+    assert actions(event.id) == ["event.import"]

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from usht_events.catalogue.importer import COLUMNS, REQUIRED_COLUMNS, import_events
+from usht_events.catalogue.import_file import COLUMNS, REQUIRED_COLUMNS
+from usht_events.catalogue.importer import import_events
 from usht_events.catalogue.models import Event, EventKind, EventStatus, Session
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
@@ -181,6 +182,43 @@ def test_imported_events_are_published_and_open_from_now(app, centres):
     assert event.registration_closes_at == datetime(YEAR, 9, 7, 10, tzinfo=UTC)
 
 
+def test_imported_as_drafts_nothing_is_published(app, centres):
+    result = import_events(db.session, "program.csv", csv_bytes([row()]), utcnow(), publish=False)
+    (event,) = [item.event for item in result]
+    assert event.status == EventStatus.DRAFT
+    assert event.published_at is None and event.registration_opens_at is None
+
+
+def test_cli_imports_as_drafts_when_asked(app, centres, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["import-events", "--draft", str(write_csv(tmp_path, [row()]))]
+    )
+    assert result.exit_code == 0, result.output
+    (status,) = db.session.scalars(select(Event.status)).all()
+    assert status == EventStatus.DRAFT
+
+
+def test_centre_by_name_as_well_as_slug(app, centres):
+    (event,) = imported([row(centre=" usht ostfold ")])
+    assert event.centre.slug == "ostfold"
+
+
+@pytest.mark.parametrize(
+    "starts",
+    [f"14.09.{YEAR} 09:00", f"14.9.{YEAR} 9:00", f"14.09.{YEAR} kl. 09.00", f"14.9.{YEAR} kl 9.00"],
+)
+def test_norwegian_dates_are_read_as_oslo_time(app, centres, starts):
+    (event,) = imported([row(starts_at=starts)])
+    assert event.starts_at == datetime(YEAR, 9, 14, 7, tzinfo=UTC)  # 09.00 in summer time
+
+
+def test_a_norwegian_date_that_does_not_exist_is_refused(app, centres):
+    assert problems_of([row(starts_at=f"31.09.{YEAR} 09:00")]) == [
+        f"Rad 2, kolonne «starts_at»: «31.09.{YEAR} 09:00» er ikke et gyldig tidspunkt "
+        "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
+    ]
+
+
 def test_semicolon_csv_with_bom_is_read(app, centres):
     (event,) = imported([row(title="Kurs; med semikolon")], delimiter=";", bom=True)
     assert event.title == "Kurs; med semikolon"
@@ -246,7 +284,7 @@ def test_a_session_held_elsewhere_keeps_its_own_venue(app, centres):
 def test_invalid_time_is_refused(app, centres):
     assert problems_of([row(), day_two(starts_at="2026-13-01")]) == [
         "Rad 3, kolonne «starts_at»: «2026-13-01» er ikke et gyldig tidspunkt "
-        "(bruk f.eks. 2026-03-12T09:00)."
+        "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
     ]
 
 
@@ -379,7 +417,8 @@ def test_every_problem_is_reported_not_only_the_first(app, centres):
 def test_blank_rows_are_skipped_but_keep_row_numbers(app, centres):
     blank = dict.fromkeys(COLUMNS, "")
     assert problems_of([row(), blank, day_two(ends_at="nå")]) == [
-        "Rad 4, kolonne «ends_at»: «nå» er ikke et gyldig tidspunkt (bruk f.eks. 2026-03-12T09:00)."
+        "Rad 4, kolonne «ends_at»: «nå» er ikke et gyldig tidspunkt "
+        "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
     ]
 
 

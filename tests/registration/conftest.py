@@ -1,11 +1,12 @@
 """Fixtures of the registration tests."""
 
 import pytest
+from sqlalchemy import func, select
 
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.registration import signup
-from usht_events.registration.models import Profession
+from usht_events.registration.models import Profession, Registration
 
 BASE = "http://usht.test"
 
@@ -35,3 +36,16 @@ def sign_up(any_app, make):
         return result
 
     return sign_up_as
+
+
+def count_registrations(**where) -> int:
+    """Registrations whose columns have the given values."""
+    query = select(func.count(Registration.id))
+    for name, value in where.items():
+        query = query.where(getattr(Registration, name) == value)
+    return db.session.scalar(query)
+
+
+def emails(n: int) -> list[str]:
+    """n distinct e-mail addresses."""
+    return [f"person{i}@example.no" for i in range(n)]

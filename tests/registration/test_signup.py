@@ -3,23 +3,27 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from tests.registration.conftest import count_registrations, emails
 from usht_events.catalogue.models import EventStatus
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.registration.models import Person, Registration, RegistrationStatus
+from usht_events.registration.models import Person, RegistrationStatus
 
 
-def _count(**where) -> int:
-    query = select(func.count(Registration.id))
-    for name, value in where.items():
-        query = query.where(getattr(Registration, name) == value)
-    return db.session.scalar(query)
+def test_sign_up_within_capacity_is_confirmed(sign_up, make):
+    event = make.event(capacity=2)
+    result = sign_up(event, "kari@example.no")
+    assert result.created
+    assert result.registration.status == RegistrationStatus.CONFIRMED
 
 
-def _emails(n):
-    return [f"person{i}@example.no" for i in range(n)]
+def test_registration_for_cancelled_event_is_refused_with_cancelled(sign_up, make):
+    event = make.event(status=EventStatus.CANCELLED)
+    with pytest.raises(DomainError) as refused:
+        sign_up(event)
+    assert refused.value.code == "event_cancelled"
 
 
 def test_unknown_municipality_is_refused_with_unknown_municipality(sign_up, make):
@@ -42,7 +46,7 @@ def test_full_event_without_waitlist_refuses_with_full(sign_up, make):
     with pytest.raises(DomainError) as refused:
         sign_up(event, "second@example.no")
     assert refused.value.code == "full"
-    assert _count(event_id=event.id) == 1
+    assert count_registrations(event_id=event.id) == 1
     assert db.session.scalar(select(Person).where(Person.email == "second@example.no")) is None
 
 
@@ -58,7 +62,7 @@ def test_registration_after_deadline_is_refused_with_closed(sign_up, make):
     with pytest.raises(DomainError) as refused:
         sign_up(event)
     assert refused.value.code == "closed"
-    assert _count(event_id=event.id) == 0
+    assert count_registrations(event_id=event.id) == 0
 
 
 def test_registration_for_started_event_is_refused_with_past(sign_up, make):
@@ -94,7 +98,7 @@ def test_signing_up_again_returns_the_existing_registration(sign_up, make):
     assert not again.created
     assert again.existing
     assert again.registration.id == first.registration.id
-    assert _count(event_id=event.id) == 1
+    assert count_registrations(event_id=event.id) == 1
 
 
 def test_resubmitted_form_returns_the_same_registration(sign_up, make):
@@ -104,7 +108,7 @@ def test_resubmitted_form_returns_the_same_registration(sign_up, make):
     assert again.registration.id == first.registration.id
     assert not again.created
     assert not again.existing
-    assert _count(event_id=event.id) == 1
+    assert count_registrations(event_id=event.id) == 1
 
 
 def test_signing_up_again_does_not_rewrite_the_persons_details(sign_up, make):
@@ -118,7 +122,7 @@ def test_signing_up_again_does_not_rewrite_the_persons_details(sign_up, make):
 def test_seats_per_municipality_caps_each_municipality(sign_up, make):
     event = make.event(capacity=10, seats_per_municipality=2)
     statuses = [
-        sign_up(event, email, municipality="3107").registration.status for email in _emails(3)
+        sign_up(event, email, municipality="3107").registration.status for email in emails(3)
     ]
     assert statuses == [
         RegistrationStatus.CONFIRMED,

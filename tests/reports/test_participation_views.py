@@ -1,6 +1,7 @@
 """The participation report pages: who may see them, the tables, and the Excel file."""
 
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -106,9 +107,28 @@ def test_invalid_year_is_refused_in_norwegian(login_as, year):
     assert "Årstallet må være et år" in response.get_data(as_text=True)
 
 
-def test_year_defaults_to_this_year_in_oslo(login_as):
+def test_without_data_the_year_defaults_to_this_year_in_oslo(login_as):
     html = _html(login_as("admin").get(URL))
     assert f"Deltakelse {utcnow().astimezone(OSLO).year}" in html
+
+
+def test_the_report_opens_on_the_latest_year_with_data(login_as, centres):
+    html = _html(login_as("admin").get(URL))
+    assert f"Deltakelse {YEAR}" in html
+    assert f'<option value="{YEAR}" selected>{YEAR}</option>' in html
+
+
+def test_the_year_picker_offers_the_years_with_data_and_this_year(login_as, centres, make):
+    ostfold, _ = centres
+    later = datetime(YEAR + 1, 5, 4, 9, tzinfo=OSLO)
+    window = {"registration_opens_at": later - timedelta(60), "registration_closes_at": later}
+    make.registration(make.event(centre=ostfold, starts_at=later + timedelta(1), **window))
+    db.session.commit()
+    html = _html(login_as("organiser", centre=ostfold).get(URL))
+    this_year = utcnow().astimezone(OSLO).year
+    offered = [int(y) for y in re.findall(r'<option value="(\d{4})"', html)]
+    assert offered == sorted({this_year, YEAR + 1, YEAR}, reverse=True)
+    assert f"Deltakelse {YEAR + 1}" in html  # the latest year with data, up to this one
 
 
 def test_excel_download_is_named_after_centre_and_year(login_as, centres):

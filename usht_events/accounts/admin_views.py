@@ -44,7 +44,7 @@ def new_user():
             user = add_user(db.session, form.email.data, *_bindings(form), name=form.name.data)
             db.session.flush()
         except DomainError as error:
-            _field_for(form, error.code).errors.append(error.message)
+            _field_for(form, error).errors.append(error.localised())
         else:
             record_action(db.session, current_user, "user.create", _created_summary(user))
             if form.send_link.data:
@@ -77,7 +77,7 @@ def edit_user(user_id: int):
             )
         except DomainError as error:
             db.session.rollback()
-            _field_for(form, error.code).errors.append(error.message)
+            _field_for(form, error).errors.append(error.localised())
         else:
             db.session.commit()
             flash("Endringene er lagret." if changes else "Ingen endringer.", "success")
@@ -131,17 +131,9 @@ def _bindings(form: UserForm) -> tuple[Role, Centre | None, list[Municipality]]:
 
 
 # Which field a rule's refusal belongs to, so the message is shown beside it.
-ERROR_FIELDS = {
-    "invalid_email": "email",
-    "user_exists": "email",
-    "centre_required": "centre",
-    "municipality_required": "municipalities",
-    "cannot_demote_self": "role",
-}
-
-
-def _field_for(form: UserForm, code: str):
-    return form[ERROR_FIELDS.get(code, "role")]
+def _field_for(form: UserForm, error: DomainError):
+    """The field a refusal belongs beside; the role when it names none of this form's."""
+    return form[error.field if error.field in form else "role"]
 
 
 def _created_summary(user: User) -> str:

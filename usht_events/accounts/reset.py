@@ -6,6 +6,7 @@ from datetime import datetime
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session as DbSession
 
+from usht_events.accounts import errors
 from usht_events.accounts.models import User
 from usht_events.accounts.rules import set_password, user_by_email
 from usht_events.accounts.sessions import end_login_sessions
@@ -43,12 +44,12 @@ def user_for_reset_token(session: DbSession, secret_key: str, token: str, max_ag
     try:
         data = _serializer(secret_key).loads(token, max_age=max_age)
     except SignatureExpired as error:
-        raise DomainError("reset_expired", "Lenken er utløpt. Be om en ny.") from error
+        raise DomainError(errors.RESET_EXPIRED) from error
     except BadSignature as error:
-        raise DomainError("reset_invalid", "Lenken er ugyldig eller allerede brukt.") from error
+        raise DomainError(errors.RESET_INVALID) from error
     user = session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or not user.active or data.get("fingerprint") != password_fingerprint(user):
-        raise DomainError("reset_invalid", "Lenken er ugyldig eller allerede brukt.")
+        raise DomainError(errors.RESET_INVALID)
     return user
 
 

@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from usht_events.accounts import errors
 from usht_events.accounts.models import Role, User
 from usht_events.accounts.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -27,7 +28,7 @@ def normalise_email(address: str) -> str:
     try:
         valid = validate_email(address.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise DomainError("invalid_email", f"Ugyldig e-postadresse: {address!r}") from error
+        raise DomainError(errors.INVALID_EMAIL, address=repr(address)) from error
     return valid.normalized.lower()
 
 
@@ -63,7 +64,7 @@ def add_user(
     """Add a user; without a password nobody knows it until a reset link is used."""
     email = normalise_email(email)
     if user_by_email(session, email) is not None:
-        raise DomainError("user_exists", f"Det finnes allerede en bruker med e-post {email}.")
+        raise DomainError(errors.USER_EXISTS, email=email)
     password = password or generate_password()
     _check_password(password)
     user = User(email=email, name=name or "", password_hash=hash_password(password))
@@ -77,11 +78,9 @@ def set_bindings(
 ) -> None:
     """Give the user a role and the scope it needs; a binding the role does not use is dropped."""
     if role == Role.ORGANISER and centre is None:
-        raise DomainError("centre_required", "En arrangør må knyttes til et senter.")
+        raise DomainError(errors.CENTRE_REQUIRED)
     if role == Role.MUNICIPALITY and not municipalities:
-        raise DomainError(
-            "municipality_required", "En kommunekontakt må knyttes til minst én kommune."
-        )
+        raise DomainError(errors.MUNICIPALITY_REQUIRED)
     user.role = role
     user.centre = centre if role == Role.ORGANISER else None
     user.municipalities = list(municipalities) if role == Role.MUNICIPALITY else []
@@ -100,10 +99,7 @@ def update_user(
 ) -> list[str]:
     """Change a user's name, role, bindings and active flag; log and return what changed."""
     if user.id == actor.id and (role != Role.ADMIN or not active):
-        raise DomainError(
-            "cannot_demote_self",
-            "Du kan ikke deaktivere deg selv eller ta fra deg administratorrollen.",
-        )
+        raise DomainError(errors.CANNOT_DEMOTE_SELF)
     before = _describe(user)
     was_active = user.active
     user.name = name or ""
@@ -132,7 +128,7 @@ def _describe(user: User) -> dict[str, str]:
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("weak_password", f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn.")
+        raise DomainError(errors.WEAK_PASSWORD, length=MIN_PASSWORD_LENGTH)
 
 
 def set_password(user: User, password: str) -> None:
@@ -150,7 +146,7 @@ def change_password(
     the one with id `keep`, where the change was made, carries on.
     """
     if not verify_password(user.password_hash, current):
-        raise DomainError("wrong_password", "Det nåværende passordet er feil.")
+        raise DomainError(errors.WRONG_PASSWORD)
     set_password(user, new)
     end_login_sessions(session, user, utcnow(), keep=keep)
     record_action(session, user, "user.change_password", f"{user.email} byttet passord.")
@@ -159,14 +155,14 @@ def change_password(
 def _centre_by_slug(session: DbSession, slug: str) -> Centre:
     centre = session.scalar(select(Centre).where(Centre.slug == slug))
     if centre is None:
-        raise DomainError("unknown_centre", f"Fant ikke senteret {slug!r}.")
+        raise DomainError(errors.UNKNOWN_CENTRE, slug=repr(slug))
     return centre
 
 
 def _municipality(session: DbSession, number: str) -> Municipality:
     municipality = session.get(Municipality, number.strip().zfill(4))
     if municipality is None:
-        raise DomainError("unknown_municipality", f"Fant ikke kommunenummer {number!r}.")
+        raise DomainError(errors.UNKNOWN_MUNICIPALITY, number=repr(number))
     return municipality
 
 
@@ -176,7 +172,7 @@ def authenticate(session: DbSession, email: str, password: str) -> User:
     # Verify against a dummy hash for unknown users, so timing does not reveal who exists.
     password_hash = user.password_hash if user else _dummy_hash()
     if not verify_password(password_hash, password) or user is None or not user.active:
-        raise DomainError("invalid_login", "Feil e-post eller passord.")
+        raise DomainError(errors.INVALID_LOGIN)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()

@@ -91,6 +91,9 @@ def init_app(app: Flask) -> None:
 
 def load_user(token: str) -> User | None:
     """Flask-Login's user loader: the user of a live login session, or None (anonymous)."""
+    if g.get("database_unavailable"):
+        # core/unavailable.py draws the 503 page as for a visitor; nobody is logged out.
+        return None
     login = live_login_session(db.session, token)
     if login is None:
         return None

@@ -66,7 +66,7 @@ def login():
         try:
             user = log_in(db.session, form.email.data, form.password.data)
         except DomainError as error:
-            form.form_errors.append(error.message)
+            form.form_errors.append(error.localised())
             status = 401
         else:
             db.session.commit()
@@ -106,7 +106,7 @@ def change_password_view():
                 keep=current_login_session_id(),
             )
         except DomainError as error:
-            form.current_password.errors.append(error.message)
+            form.current_password.errors.append(error.localised())
         else:
             db.session.commit()
             flash("Passordet ditt er endret.", "success")

@@ -72,6 +72,7 @@ def openapi_spec():
 # The code-specific entries are needed: the app's own 400 and 404 pages would win otherwise.
 @blueprint.errorhandler(400)
 @blueprint.errorhandler(404)
+@blueprint.errorhandler(503)
 @blueprint.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
     return json_error(error.code or 400, None, error)

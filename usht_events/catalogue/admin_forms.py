@@ -360,6 +360,7 @@ class ImportUploadForm(BaseForm):
     """The programme file to check."""
 
     file = FileField("Fil med programmet (CSV eller XLSX)")
+    as_drafts = BooleanField("Importer som utkast (publiser hvert arrangement selv etterpå)")
 
 
 class ImportConfirmForm(BaseForm):
@@ -367,4 +368,5 @@ class ImportConfirmForm(BaseForm):
 
     filename = HiddenField()
     content = HiddenField()
+    as_drafts = HiddenField()
     signature = HiddenField()

@@ -12,21 +12,27 @@ import hashlib
 import zlib
 from pathlib import PurePath
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 
 from usht_events.accounts.access import allow
 from usht_events.accounts.models import Role
 from usht_events.catalogue.admin_forms import ImportConfirmForm, ImportUploadForm
 from usht_events.catalogue.import_preview import import_programme as import_rule
 from usht_events.catalogue.import_preview import preview_programme
+from usht_events.catalogue.import_template import example_rows, template_csv, template_xlsx
+from usht_events.catalogue.models import FocusArea
 from usht_events.core.audit import record_action
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import control_character
+from usht_events.core.timezones import to_oslo
+from usht_events.organisations.models import Centre
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # How long a preview can wait for its confirmation.
 PREVIEW_MAX_AGE_SECONDS = 3600
 SIGNING_SALT = "catalogue.import-programme"
@@ -66,14 +72,18 @@ def _preview():
         return _upload_page(form)
     try:
         planned = preview_programme(db.session, _centre_id(), filename, content, utcnow())
-        carried = _carry(filename, content)
+        carried = _carry(filename, content, as_drafts=form.as_drafts.data)
     except DomainError as error:
         return _problems_page(filename, error)
     except CarryError as error:
         form.file.errors = [str(error)]
         return _upload_page(form)
     return render_template(
-        "catalogue/admin/import_preview.html", filename=filename, planned=planned, form=carried
+        "catalogue/admin/import_preview.html",
+        filename=filename,
+        planned=planned,
+        form=carried,
+        as_drafts=form.as_drafts.data,
     )
 
 
@@ -82,21 +92,38 @@ def _confirm():
     try:
         if not form.validate_on_submit():
             raise CarryError("Skjemaet var utløpt.")
-        filename, content = _opened(form)
+        filename, content, as_drafts = _opened(form)
     except CarryError:
         flash("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.", "warning")
         return redirect(url_for("catalogue_admin.import_programme"))
     try:
-        imported = import_rule(db.session, _centre_id(), filename, content, utcnow())
+        imported = import_rule(
+            db.session, _centre_id(), filename, content, utcnow(), publish=not as_drafts
+        )
     except DomainError as error:
         db.session.rollback()
         return _problems_page(filename, error)
+    outcome = "som utkast" if as_drafts else "og publisert"
     for item in imported:
-        summary = f"Importert fra {filename} (ref {item.ref}) og publisert."
+        summary = f"Importert fra {filename} (ref {item.ref}) {outcome}."
         record_action(db.session, current_user, "event.import", summary, item.event.id)
     db.session.commit()
-    flash(f"{len(imported)} arrangementer er importert og publisert.", "success")
+    flash(f"{len(imported)} arrangementer er importert {outcome}.", "success")
     return redirect(url_for("events_admin.list_events"))
+
+
+@allow(Role.ADMIN, Role.ORGANISER)
+def import_template(extension: str):
+    """A template to fill in: the columns, an example event, the values the codes accept."""
+    centre = db.session.get(Centre, current_user.centre_id) if current_user.centre_id else None
+    focus_area = db.session.scalar(select(FocusArea).order_by(FocusArea.name).limit(1))
+    rows = example_rows(centre, focus_area, to_oslo(utcnow()).date())
+    if extension == "csv":
+        body, mimetype = template_csv(rows), "text/csv; charset=utf-8"
+    else:
+        body, mimetype = template_xlsx(db.session, rows), XLSX_TYPE
+    disposition = f'attachment; filename="mal-program.{extension}"'
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
 
 
 def _centre_id() -> int | None:
@@ -115,7 +142,7 @@ def _problems_page(filename: str, error: DomainError):
     body = render_template(
         "catalogue/admin/import_preview.html",
         filename=filename,
-        message=error.message,
+        message=error.localised(),
         problems=error.details.get("errors", ()),
         planned=[],
         form=None,
@@ -131,7 +158,7 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _carry(filename: str, content: bytes) -> ImportConfirmForm:
+def _carry(filename: str, content: bytes, *, as_drafts: bool) -> ImportConfirmForm:
     """The confirm form, holding the file compressed and signed for this user."""
     packed = base64.b64encode(zlib.compress(content, 9)).decode("ascii")
     # Werkzeug refuses form fields above this size; say so now rather than at confirm.
@@ -143,20 +170,29 @@ def _carry(filename: str, content: bytes) -> ImportConfirmForm:
         )
     form = ImportConfirmForm(formdata=None)
     form.filename.data, form.content.data = filename, packed
-    form.signature.data = _serializer().dumps(
-        {"user": current_user.id, "filename": filename, "content": _digest(packed)}
-    )
+    form.as_drafts.data = "yes" if as_drafts else ""
+    form.signature.data = _serializer().dumps(_signed(filename, packed, form.as_drafts.data))
     return form
 
 
-def _opened(form: ImportConfirmForm) -> tuple[str, bytes]:
+def _signed(filename: str, packed: str, as_drafts: str) -> dict:
+    """What the signature vouches for: who checked which file, to import how."""
+    return {
+        "user": current_user.id,
+        "filename": filename,
+        "content": _digest(packed),
+        "as_drafts": as_drafts,
+    }
+
+
+def _opened(form: ImportConfirmForm) -> tuple[str, bytes, bool]:
     """The file the preview checked, if the signature holds and is fresh."""
     packed = form.content.data or ""
     try:
         signed = _serializer().loads(form.signature.data or "", max_age=PREVIEW_MAX_AGE_SECONDS)
     except BadSignature as error:
         raise CarryError("bad signature") from error
-    expected = {"user": current_user.id, "filename": form.filename.data, "content": _digest(packed)}
+    expected = _signed(form.filename.data, packed, form.as_drafts.data or "")
     if signed != expected:
         raise CarryError("not the file that was checked")
     try:
@@ -166,4 +202,4 @@ def _opened(form: ImportConfirmForm) -> tuple[str, bytes]:
         raise CarryError("unreadable") from error
     if len(content) > MAX_UPLOAD_BYTES:
         raise CarryError("too large")
-    return form.filename.data, content
+    return form.filename.data, content, form.as_drafts.data == "yes"

@@ -14,7 +14,7 @@ from usht_events.accounts.models import Role
 from usht_events.catalogue import editing
 from usht_events.catalogue.access import manageable_event
 from usht_events.catalogue.admin_forms import ConfirmForm, DuplicateForm, build_draft
-from usht_events.catalogue.admin_import import import_programme
+from usht_events.catalogue.admin_import import import_programme, import_template
 from usht_events.catalogue.editor import (
     added_a_day,
     chosen_centre,
@@ -29,6 +29,9 @@ from usht_events.core.timezones import format_day
 blueprint = Blueprint("catalogue_admin", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
 blueprint.add_url_rule("/events/import", view_func=import_programme, methods=["GET", "POST"])
+blueprint.add_url_rule(
+    "/events/import/template.<any(xlsx, csv):extension>", view_func=import_template
+)
 
 MANAGERS = (Role.ADMIN, Role.ORGANISER)
 

@@ -11,10 +11,13 @@ from usht_events.core.errors import DomainError
 
 @click.command("import-events")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_events_command(path: Path):
+@click.option("--draft", is_flag=True, help="Import as drafts instead of publishing at once.")
+def import_events_command(path: Path, draft: bool):
     """Import a programme from CSV or XLSX: prints `ref<TAB>event id` per event; all or nothing."""
     try:
-        imported = import_events(db.session, path.name, path.read_bytes(), utcnow())
+        imported = import_events(
+            db.session, path.name, path.read_bytes(), utcnow(), publish=not draft
+        )
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.catalogue.importer import ImportedEvent, ImportProblem, import_events
+from usht_events.catalogue.import_file import ImportProblem, invalid_import
+from usht_events.catalogue.importer import ImportedEvent, import_events
 from usht_events.catalogue.models import Event
-from usht_events.core.errors import DomainError
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,19 @@ class PlannedEvent:
 
 
 def import_programme(
-    session: DbSession, centre_id: int | None, filename: str, content: bytes, now: datetime
+    session: DbSession,
+    centre_id: int | None,
+    filename: str,
+    content: bytes,
+    now: datetime,
+    *,
+    publish: bool = True,
 ) -> list[ImportedEvent]:
     """Import the file as `import-events` does; with a centre, every event must be its own.
 
     Refused imports may have flushed rows: the caller rolls back.
     """
-    imported = import_events(session, filename, content, now)
+    imported = import_events(session, filename, content, now, publish=publish)
     foreign = [item for item in imported if centre_id and item.event.centre_id != centre_id]
     if foreign:
         problems = [
@@ -64,11 +70,7 @@ def import_programme(
             )
             for item in foreign
         ]
-        raise DomainError(
-            "invalid_import",
-            f"Filen har {len(problems)} feil; ingenting er importert.",
-            errors=problems,
-        )
+        raise invalid_import(problems)
     return imported
 
 

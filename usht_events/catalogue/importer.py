@@ -5,20 +5,31 @@ but the session's own columns (starts_at, ends_at, venue). Errors name the row a
 person sees it in the spreadsheet (the header is row 1) and the column, in Norwegian.
 Every cell is checked before it is read: no control characters, counts from 1 to
 MAX_COUNT, times within MIN_YEAR..MAX_YEAR, so nothing the database would refuse gets
-that far.
+that far. Reading the file into rows is import_file.py.
 """
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from usht_events.catalogue.import_file import (
+    COLUMNS,
+    EVENT_COLUMNS,
+    REQUIRED_COLUMNS,
+    UNREADABLE,
+    CellError,
+    ImportProblem,
+    ParsedRow,
+    forbidden,
+    invalid_import,
+    read_rows,
+    short,
+    shown,
+)
 from usht_events.catalogue.models import (
     CertificationKind,
     Event,
@@ -27,59 +38,22 @@ from usht_events.catalogue.models import (
     FocusArea,
     Session,
 )
-from usht_events.core.errors import DomainError
 from usht_events.core.forms import control_character
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre
 
-COLUMNS = (
-    "ref",
-    "centre",
-    "title",
-    "kind",
-    "focus_area",
-    "starts_at",
-    "ends_at",
-    "venue",
-    "capacity",
-    "min_participants",
-    "seats_per_municipality",
-    "waitlist",
-    "registration_closes_at",
-    "certifies",
-)
-REQUIRED_COLUMNS = ("ref", "centre", "title", "kind", "focus_area", "starts_at", "ends_at")
-# Columns that belong to the session of a row; all others describe the whole event.
-SESSION_COLUMNS = ("ref", "starts_at", "ends_at", "venue")
-EVENT_COLUMNS = tuple(column for column in COLUMNS if column not in SESSION_COLUMNS)
-
 TRUE_WORDS = {"ja", "yes", "true", "1", "j", "y"}
 FALSE_WORDS = {"nei", "no", "false", "0", "n"}
 DATETIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-XLSX_MAGIC = b"PK\x03\x04"
+# How Norwegian spreadsheets write a time: 15.09.2027 09:00, 15.9.2027 kl. 9.00.
+NORWEGIAN_DATETIME = re.compile(
+    r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\s+(?:kl\.?\s*)?"
+    r"(?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+)
 # Places, participants, seats: far above any course, far below what a column holds.
 MAX_COUNT = 100_000
 # Event times; beyond these Python cannot even convert them to UTC.
 MIN_YEAR, MAX_YEAR = 2000, 2100
-SHOWN_MAX = 20
-_UNREADABLE = object()
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One thing wrong with the file, located by spreadsheet row and column."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"Rad {self.row}")
-        if self.column is not None:
-            where.append(f"kolonne «{self.column}»" if where else f"Kolonne «{self.column}»")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 @dataclass(frozen=True)
@@ -90,23 +64,11 @@ class ImportedEvent:
     event: Event
 
 
-@dataclass
-class ParsedRow:
-    """A data row: its raw cells and the values that parsed."""
-
-    number: int
-    raw: dict[str, object]
-    values: dict[str, object] = field(default_factory=dict)
-
-
-class _Invalid(Exception):
-    """A cell that cannot be read; the message says why, in Norwegian."""
-
-
 def import_events(
-    session: DbSession, filename: str, content: bytes, now: datetime
+    session: DbSession, filename: str, content: bytes, now: datetime, *, publish: bool = True
 ) -> list[ImportedEvent]:
-    """Validate the whole file, then create its events (published, sign-up open from now)."""
+    """Validate the whole file, then create its events: published with sign-up open from
+    now, or, with `publish=False`, as drafts to look over and publish one by one."""
     rows = read_rows(filename, content)
     problems = parse_rows(rows, _Lookups.load(session))
     groups = _group_by_ref(rows)
@@ -114,114 +76,13 @@ def import_events(
         problems += check_event(ref, group, now)
     if problems:
         problems.sort(key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column else -1))
-        raise _invalid(problems)
-    imported = [ImportedEvent(ref, _create_event(group, now)) for ref, group in groups.items()]
+        raise invalid_import(problems)
+    imported = [
+        ImportedEvent(ref, _create_event(group, now, publish)) for ref, group in groups.items()
+    ]
     session.add_all(item.event for item in imported)
     session.flush()
     return imported
-
-
-def _invalid(problems: list[ImportProblem]) -> DomainError:
-    return DomainError(
-        "invalid_import",
-        f"Filen har {len(problems)} feil; ingenting er importert.",
-        errors=problems,
-    )
-
-
-# Reading the file
-
-
-def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
-    """The data rows of a CSV or XLSX file, keyed by column; header problems raise."""
-    is_xlsx = filename.lower().endswith(".xlsx") or content.startswith(XLSX_MAGIC)
-    table = _read_xlsx(content) if is_xlsx else _read_csv(content)
-    table = [[_clean_cell(cell) for cell in row] for row in table]
-    if not table or not any(table[0]):
-        raise _invalid([ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")])
-    header = [str(cell).strip().lower() for cell in table[0]]
-    _check_header(header)
-    rows = [
-        ParsedRow(number, {name: cells[i] if i < len(cells) else "" for i, name in _named(header)})
-        for number, cells in enumerate(table[1:], start=2)
-        if any(cell != "" for cell in cells)
-    ]
-    if not rows:
-        raise _invalid([ImportProblem(None, None, "Filen har ingen rader med arrangementer.")])
-    return rows
-
-
-def _named(header: list[str]) -> list[tuple[int, str]]:
-    return [(index, name) for index, name in enumerate(header) if name]
-
-
-def _check_header(header: list[str]) -> None:
-    problems = []
-    for number, name in enumerate(header, start=1):
-        if (char := control_character(name)) is not None:
-            message = f"kolonne {number} har et navn med {_forbidden(char)}"
-            problems.append(ImportProblem(1, None, message))
-    header = [name for name in header if control_character(name) is None]
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    if missing:
-        names = ", ".join(f"«{column}»" for column in missing)
-        problems.append(ImportProblem(1, None, f"Mangler kolonnene {names}."))
-    for name in sorted({name for name in header if name and name not in COLUMNS}):
-        problems.append(ImportProblem(1, name, "ukjent kolonne."))
-    for name in sorted({name for name in header if name and header.count(name) > 1}):
-        problems.append(ImportProblem(1, name, "kolonnen finnes mer enn én gang."))
-    if problems:
-        raise _invalid(problems)
-
-
-def _read_csv(content: bytes) -> list[list[object]]:
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        message = "Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen."
-        raise _invalid([ImportProblem(None, None, message)]) from error
-    first_line = text.split("\n", 1)[0]
-    # Norwegian Excel writes semicolons; take whichever separator the header uses most.
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:  # a cell above the csv module's limit (128 KiB), say
-        message = "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
-        raise _invalid([ImportProblem(None, None, message)]) from error
-
-
-def _read_xlsx(content: bytes) -> list[list[object]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
-        message = "Filen kunne ikke leses som et Excel-ark (.xlsx)."
-        raise _invalid([ImportProblem(None, None, message)]) from error
-    try:
-        return [list(row) for row in workbook.active.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _clean_cell(cell: object) -> object:
-    if cell is None:
-        return ""
-    return cell.strip() if isinstance(cell, str) else cell
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat(sep="T", timespec="minutes")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}…"
-
-
-def _forbidden(char: str) -> str:
-    return f"tegnet U+{ord(char):04X}, som ikke er tillatt (et kontrolltegn eller usynlig tegn)."
 
 
 # Reading cells
@@ -231,7 +92,7 @@ def _forbidden(char: str) -> str:
 class _Lookups:
     """What names in the file may refer to, keyed by lower-cased code or name."""
 
-    centres: dict[str, Centre]
+    centres: dict[str, Centre]  # by slug and by name
     kinds: dict[str, EventKind]
     focus_areas: dict[str, FocusArea]
     certifications: dict[str, CertificationKind]
@@ -241,7 +102,7 @@ class _Lookups:
         focus_areas = list(session.scalars(select(FocusArea)))
         certifications = list(session.scalars(select(CertificationKind)))
         return cls(
-            centres={c.slug.lower(): c for c in session.scalars(select(Centre))},
+            centres=_by_slug_and_name(list(session.scalars(select(Centre)))),
             kinds={k.value: k for k in EventKind} | {k.label.lower(): k for k in EventKind},
             focus_areas=_by_slug_and_name(focus_areas),
             certifications=_by_slug_and_name(certifications),
@@ -253,17 +114,17 @@ def _by_slug_and_name(rows: list) -> dict[str, object]:
 
 
 def _text(value: object, limit: int = 200) -> str:
-    text = _shown(value).strip()
+    text = shown(value).strip()
     if len(text) > limit:
-        raise _Invalid(f"er for lang (høyst {limit} tegn).")
+        raise CellError(f"er for lang (høyst {limit} tegn).")
     return text
 
 
 def _lookup(table: dict, what: str, known: list[str]) -> Callable[[object], object]:
     def find(value: object) -> object:
-        found = table.get(_shown(value).strip().lower())
+        found = table.get(shown(value).strip().lower())
         if found is None:
-            raise _Invalid(f"fant ikke {what} «{_shown(value)}» (kjente: {', '.join(known)}).")
+            raise CellError(f"fant ikke {what} «{shown(value)}» (kjente: {', '.join(known)}).")
         return found
 
     return find
@@ -272,12 +133,13 @@ def _lookup(table: dict, what: str, known: list[str]) -> Callable[[object], obje
 def _moment(value: object) -> datetime:
     moment = _parse_moment(value)
     if moment is None:
-        raise _Invalid(
-            f"«{_shown(value)}» er ikke et gyldig tidspunkt (bruk f.eks. 2026-03-12T09:00)."
+        raise CellError(
+            f"«{shown(value)}» er ikke et gyldig tidspunkt "
+            "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
         )
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise _Invalid(
-            f"«{_shown(value)}» er utenfor det som kan importeres (år {MIN_YEAR}–{MAX_YEAR})."
+        raise CellError(
+            f"«{shown(value)}» er utenfor det som kan importeres (år {MIN_YEAR}–{MAX_YEAR})."
         )
     # A time without offset is Oslo wall-clock time.
     return moment.replace(tzinfo=OSLO) if moment.tzinfo is None else moment
@@ -287,44 +149,53 @@ def _parse_moment(value: object) -> datetime | None:
     if isinstance(value, datetime):
         return value
     # A date alone is refused: a session from midnight is almost surely a mistake.
-    if not isinstance(value, str) or not DATETIME_SHAPE.match(value):
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if norwegian := NORWEGIAN_DATETIME.fullmatch(text):
+        parts = {name: int(number) for name, number in norwegian.groupdict().items()}
+        try:
+            return datetime(**parts)
+        except ValueError:
+            return None
+    if not DATETIME_SHAPE.match(text):
         return None
     try:
-        return datetime.fromisoformat(value)
+        return datetime.fromisoformat(text)
     except ValueError:
         return None
 
 
 def _count(value: object) -> int:
     """A whole number from 1 to MAX_COUNT, from a text or a number cell."""
-    text = _shown(value).strip()
+    text = shown(value).strip()
     if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", text):
-        raise _Invalid(f"«{_short(text)}» er ikke et helt tall.")
+        raise CellError(f"«{short(text)}» er ikke et helt tall.")
     # Leading zeros are harmless; past that, more digits than MAX_COUNT has is out of range
     # (and int() refuses thousands of digits outright).
     digits = text.lstrip("-").lstrip("0") or "0"
     too_long = len(digits) > len(str(MAX_COUNT))
     if text.startswith("-") or too_long or not 1 <= int(digits) <= MAX_COUNT:
-        raise _Invalid(f"må være et helt tall fra 1 til {MAX_COUNT} (var {_short(text)}).")
+        raise CellError(f"må være et helt tall fra 1 til {MAX_COUNT} (var {short(text)}).")
     return int(digits)
 
 
 def _yes_no(value: object) -> bool:
     if isinstance(value, bool):
         return value
-    word = _shown(value).strip().lower()
+    word = shown(value).strip().lower()
     if word in TRUE_WORDS:
         return True
     if word in FALSE_WORDS:
         return False
-    raise _Invalid(f"«{_shown(value)}» er verken ja eller nei (bruk ja eller nei).")
+    raise CellError(f"«{shown(value)}» er verken ja eller nei (bruk ja eller nei).")
 
 
 def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
     kind_names = [kind.label.lower() for kind in EventKind]
     return {
         "ref": lambda value: _text(value, 100),
-        "centre": _lookup(lookups.centres, "senteret", sorted(lookups.centres)),
+        "centre": _lookup(lookups.centres, "senteret", _slugs(lookups.centres)),
         "title": _text,
         "kind": _lookup(lookups.kinds, "typen", kind_names),
         "focus_area": _lookup(lookups.focus_areas, "satsningsområdet", _slugs(lookups.focus_areas)),
@@ -361,11 +232,11 @@ def parse_rows(rows: list[ParsedRow], lookups: _Lookups) -> list[ImportProblem]:
                     problems.append(ImportProblem(row.number, column, "må fylles ut."))
                 continue
             if isinstance(raw, str) and (char := control_character(raw)) is not None:
-                problems.append(ImportProblem(row.number, column, f"inneholder {_forbidden(char)}"))
+                problems.append(ImportProblem(row.number, column, f"inneholder {forbidden(char)}"))
                 continue
             try:
                 row.values[column] = read(raw)
-            except _Invalid as error:
+            except CellError as error:
                 problems.append(ImportProblem(row.number, column, str(error)))
         problems += _check_row(row)
     return problems
@@ -414,11 +285,11 @@ def _check_agreement(ref: str, rows: list[ParsedRow]) -> list[ImportProblem]:
         for column in EVENT_COLUMNS:
             ours, theirs = _value(row, column), _value(first, column)
             # A cell that did not read has its own problem already.
-            if _UNREADABLE in (ours, theirs) or ours == theirs:
+            if UNREADABLE in (ours, theirs) or ours == theirs:
                 continue
             message = (
-                f"«{_shown(row.raw.get(column, ''))}» avviker fra rad {first.number} "
-                f"(«{_shown(first.raw.get(column, ''))}»); alle rader med ref «{ref}» "
+                f"«{shown(row.raw.get(column, ''))}» avviker fra rad {first.number} "
+                f"(«{shown(first.raw.get(column, ''))}»); alle rader med ref «{ref}» "
                 "må ha samme verdi."
             )
             problems.append(ImportProblem(row.number, column, message))
@@ -428,7 +299,7 @@ def _check_agreement(ref: str, rows: list[ParsedRow]) -> list[ImportProblem]:
 def _value(row: ParsedRow, column: str) -> object:
     if column in row.values:
         return row.values[column]
-    return None if row.raw.get(column, "") == "" else _UNREADABLE
+    return None if row.raw.get(column, "") == "" else UNREADABLE
 
 
 def _check_deadline(first: ParsedRow, first_start: datetime, now: datetime) -> list[ImportProblem]:
@@ -451,7 +322,7 @@ def _check_deadline(first: ParsedRow, first_start: datetime, now: datetime) -> l
 # Writing
 
 
-def _create_event(rows: list[ParsedRow], now: datetime) -> Event:
+def _create_event(rows: list[ParsedRow], now: datetime, publish: bool) -> Event:
     values = rows[0].values
     first_start = min(row.values["starts_at"] for row in rows)
     event = Event(
@@ -466,9 +337,9 @@ def _create_event(rows: list[ParsedRow], now: datetime) -> Event:
         min_participants=values.get("min_participants"),
         seats_per_municipality=values.get("seats_per_municipality"),
         waitlist_enabled=values.get("waitlist", True),
-        status=EventStatus.PUBLISHED,
-        published_at=now,
-        registration_opens_at=now,
+        status=EventStatus.PUBLISHED if publish else EventStatus.DRAFT,
+        published_at=now if publish else None,
+        registration_opens_at=now if publish else None,
         registration_closes_at=values.get("registration_closes_at") or first_start,
     )
     event.sessions = [

@@ -18,6 +18,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
+from usht_events.core.i18n import N_
 from usht_events.organisations.models import Centre, Municipality
 
 
@@ -41,16 +42,16 @@ class EventKind(enum.StrEnum):
 
 
 EVENT_KIND_LABELS = {
-    EventKind.COURSE: "Kurs",
-    EventKind.INSTRUCTOR_COURSE: "Instruktørkurs",
-    EventKind.SEMINAR: "Seminar",
-    EventKind.NETWORK_GATHERING: "Nettverkssamling",
-    EventKind.LEARNING_NETWORK: "Læringsnettverk",
-    EventKind.PROFESSIONAL_DAY: "Fagdag",
-    EventKind.CONFERENCE: "Konferanse",
-    EventKind.WEBINAR: "Webinar",
-    EventKind.WORKSHOP: "Workshop",
-    EventKind.INFORMATION_MEETING: "Informasjonsmøte",
+    EventKind.COURSE: N_("Kurs"),
+    EventKind.INSTRUCTOR_COURSE: N_("Instruktørkurs"),
+    EventKind.SEMINAR: N_("Seminar"),
+    EventKind.NETWORK_GATHERING: N_("Nettverkssamling"),
+    EventKind.LEARNING_NETWORK: N_("Læringsnettverk"),
+    EventKind.PROFESSIONAL_DAY: N_("Fagdag"),
+    EventKind.CONFERENCE: N_("Konferanse"),
+    EventKind.WEBINAR: N_("Webinar"),
+    EventKind.WORKSHOP: N_("Workshop"),
+    EventKind.INFORMATION_MEETING: N_("Informasjonsmøte"),
 }
 
 
@@ -63,9 +64,11 @@ class EventFormat(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"physical": "Fysisk", "digital": "Digitalt", "hybrid": "Fysisk og digitalt"}[
-            self.value
-        ]
+        return {
+            "physical": N_("Fysisk"),
+            "digital": N_("Digitalt"),
+            "hybrid": N_("Fysisk og digitalt"),
+        }[self.value]
 
 
 class EventStatus(enum.StrEnum):
@@ -79,10 +82,10 @@ class EventStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "draft": "Utkast",
-            "published": "Publisert",
-            "confirmed": "Gjennomføres",
-            "cancelled": "Avlyst",
+            "draft": N_("Utkast"),
+            "published": N_("Publisert"),
+            "confirmed": N_("Gjennomføres"),
+            "cancelled": N_("Avlyst"),
         }[self.value]
 
 

@@ -1,4 +1,5 @@
-"""Rules for finding events: what the public calendar and the API show."""
+"""Rules for finding events: what the public calendar, the API and the organiser's events
+list show."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from usht_events.catalogue.models import (
     Event,
     EventKind,
+    EventStatus,
     FocusArea,
     Session,
     event_eligible_municipality,
@@ -76,6 +78,60 @@ def find_events(
         .options(*_card_loads())
     )
     return Page(list(events), total, page, per_page)
+
+
+# The organiser's events list: which of their events, in every status.
+WHEN = ("upcoming", "past", "all")
+
+
+@dataclass(frozen=True)
+class ManagedEventFilter:
+    """The organiser's events list filters: status, kind, time, dates and free text."""
+
+    status: EventStatus | None = None
+    kind: EventKind | None = None
+    when: str = "upcoming"
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str | None = None
+
+
+def managed_events(
+    session: DbSession, scope, filters: ManagedEventFilter, now: datetime
+) -> list[Event]:
+    """The events within `scope` (an SQL condition) the filters pick, by first day.
+
+    Upcoming means not yet over, soonest first; past means over, latest first. Events
+    without sessions count as upcoming.
+    """
+    spans = (
+        select(
+            Session.event_id,
+            func.min(Session.starts_at).label("first_start"),
+            func.max(Session.ends_at).label("last_end"),
+        )
+        .group_by(Session.event_id)
+        .subquery()
+    )
+    query = select(Event).outerjoin(spans, spans.c.event_id == Event.id).where(scope)
+    if filters.status:
+        query = query.where(Event.status == filters.status)
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.when == "upcoming":
+        query = query.where(or_(spans.c.last_end.is_(None), spans.c.last_end >= now))
+    elif filters.when == "past":
+        query = query.where(spans.c.last_end < now)
+    if filters.date_from:
+        query = query.where(spans.c.last_end > oslo_datetime(filters.date_from, time()))
+    if filters.date_to:
+        next_day = oslo_datetime(filters.date_to + timedelta(days=1), time())
+        query = query.where(spans.c.first_start < next_day)
+    if filters.text:
+        query = query.where(_matches_text(filters.text))
+    first = spans.c.first_start.desc() if filters.when == "past" else spans.c.first_start.asc()
+    loads = (selectinload(Event.sessions), selectinload(Event.centre))
+    return list(session.scalars(query.order_by(first, Event.id).options(*loads)))
 
 
 def _card_loads():

@@ -3,13 +3,17 @@ datetimes, portable enums) and SQLite settings for concurrent writers."""
 
 import contextvars
 import enum
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import Result
+from sqlalchemy.exc import DBAPIError, InvalidatePoolError
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so migrations can refer to them on every database.
@@ -29,6 +33,7 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(TypeDecorator):
@@ -103,6 +108,16 @@ def _configure_sqlite(dbapi_connection, connection_record) -> None:
     )
 
 
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Outside a request (the worker): begin each transaction with SQLite's write lock."""
+    token = sqlite_begin_mode.set("IMMEDIATE")
+    try:
+        yield
+    finally:
+        sqlite_begin_mode.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection) -> None:
     """Take SQLite's write lock at the start of a write transaction (BEGIN IMMEDIATE).
@@ -117,7 +132,9 @@ def _begin_sqlite(connection) -> None:
 # A connection back in the pool for less than this is handed out without a ping: it worked
 # a moment ago, and on a busy server a ping per request is one more round trip on every
 # sign-up (HikariCP's aliveBypassWindow does the same). A connection idle for longer is
-# pinged first, so a database restart during a quiet spell costs no request an error.
+# pinged first, so a database restart during a quiet spell costs no request an error. A
+# connection that died inside the window fails its first statement instead, and that
+# statement is run again on a new connection (_retry_first_statement_after_disconnect).
 PING_AFTER_IDLE_SECONDS = 1.0
 
 
@@ -139,8 +156,34 @@ def ping_connections_after_idle(engine: Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
-            # The pool drops this connection and checks out a fresh one.
-            raise DisconnectionError("the pooled connection no longer answers") from error
+            # The pool replaces this connection, and every other one pooled before now: one
+            # dead connection means a restart or failover, which took the others too.
+            raise InvalidatePoolError("the pooled connection no longer answers") from error
+
+
+@event.listens_for(db.session, "do_orm_execute")
+def _retry_first_statement_after_disconnect(state: ORMExecuteState) -> Result | None:
+    """Run a transaction's first statement once more if its pooled connection was dead.
+
+    Nothing of the transaction can have been written then (its first statement failed, and
+    the server rolls back what a lost connection had not committed), so running it again on
+    a new connection is the same as having had a live one. SQLAlchemy has already
+    invalidated the pool, so the retry connects afresh. Later statements are never retried:
+    what came before them in the transaction is lost with the connection.
+    """
+    session = state.session
+    # Pending changes would be flushed first, as part of this statement, and the rollback
+    # below would drop them: only a session with nothing to write is retried.
+    if session.in_transaction() or session.new or session.dirty or session.deleted:
+        return None
+    try:
+        return state.invoke_statement()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.warning("lost a pooled connection (%s); running the statement again", error.orig)
+    session.rollback()
+    return state.invoke_statement()
 
 
 def render_migration_item(type_, obj, autogen_context):

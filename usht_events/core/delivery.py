@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from usht_events.core.db import sqlite_begin_mode, utcnow
+from usht_events.core.db import immediate_transactions, utcnow
 from usht_events.core.errors import DomainError, ErrorCode
 from usht_events.core.i18n import N_
 from usht_events.core.outbox import OutboxMessage, OutboxStatus, mark_queued
@@ -114,7 +114,7 @@ def deliver_due(
     settings = Settings.from_config(current_app.config)
     now = now or utcnow()
     report = DeliveryReport()
-    with _write_transactions():
+    with immediate_transactions():
         claimed = _claim(session, now, batch_size or settings.batch_size, settings, report)
         if claimed:
             _send_all(session, mailer, claimed, now, settings, report)
@@ -204,16 +204,6 @@ def _attach(email: EmailMessage, attachments) -> None:
             )
         else:
             email.add_attachment(item.data, maintype, subtype, filename=filename)
-
-
-@contextmanager
-def _write_transactions() -> Iterator[None]:
-    """On SQLite, take the write lock at the start of each of our transactions."""
-    token = sqlite_begin_mode.set("IMMEDIATE")
-    try:
-        yield
-    finally:
-        sqlite_begin_mode.reset(token)
 
 
 def _due_query(now: datetime, batch_size: int):

@@ -30,10 +30,7 @@ class ErrorCode:
 class DomainError(Exception):
     """A business rule refused an action."""
 
-    def __init__(self, error: ErrorCode | str, message: str | None = None, **details):
-        # A bare code string is the older form, kept while rules move to declared codes.
-        if isinstance(error, str):
-            error = ErrorCode(error, message or error)
+    def __init__(self, error: ErrorCode, **details):
         self.error = error
         self.details = details
         super().__init__(self.message)

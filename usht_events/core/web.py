@@ -4,12 +4,17 @@ from functools import cache
 
 from babel import support
 from flask import Flask, abort, current_app, g, make_response, render_template, request, session
+from flask_babel import gettext
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 from wtforms.i18n import messages_path
 
 from usht_events.core import timezones
 from usht_events.core.db import db, sqlite_begin_mode
+from usht_events.core.i18n import N_
+from usht_events.core.unavailable import init_unavailable
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # app.extensions key: path prefix -> function writing that prefix's errors (the JSON API).
@@ -51,6 +56,8 @@ def init_web(app: Flask) -> None:
         app.register_error_handler(status, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(500, _server_error)
+    app.register_error_handler(503, _unavailable_page)
+    init_unavailable(app)
     app.jinja_env.filters.update(
         period=_localised(timezones.format_period),
         day=_localised(timezones.format_day),
@@ -133,6 +140,10 @@ ERROR_MESSAGES = {
     405: ("Ikke tillatt", "Denne handlingen er ikke tillatt her."),
     413: ("For stor forespørsel", "Det du sendte inn er for stort."),
     500: ("Noe gikk galt", "Det oppstod en feil hos oss. Prøv igjen om litt."),
+    503: (
+        N_("Prøv igjen om litt"),
+        N_("Vi får ikke kontakt med databasen akkurat nå. Vent noen sekunder og prøv igjen."),
+    ),
 }
 
 
@@ -177,3 +188,19 @@ def _csrf_error(error):
 def _server_error(error):
     db.session.rollback()
     return _render_error(500, error=error)
+
+
+def _unavailable_page(error):
+    """503 "prøv igjen", drawn without the database when it does not answer at all."""
+    title, message = (gettext(text) for text in ERROR_MESSAGES[503])
+    try:
+        return render_template("errors/error.html", title=title, message=message), 503
+    except SQLAlchemyError:
+        # The menu needs the logged-in user, who cannot be loaded now: draw the page as for
+        # a visitor (load_user sees the flag), without logging anyone out.
+        db.session.rollback()
+        g.database_unavailable = True
+        page = render_template(
+            "errors/error.html", title=title, message=message, current_user=AnonymousUserMixin()
+        )
+        return page, 503

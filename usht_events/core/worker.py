@@ -17,8 +17,7 @@ pass. A job that fails is rolled back and logged; the rest of the pass goes on.
 """
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,7 +25,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from usht_events.core.db import db, sqlite_begin_mode, utcnow
+from usht_events.core.db import db, immediate_transactions, utcnow
 from usht_events.core.delivery import DeliveryReport, deliver_all_due
 from usht_events.core.extensions import mail
 from usht_events.core.outbox import OutboxMessage
@@ -94,7 +93,7 @@ def _run_job(job: PeriodicJob, config) -> int:
     done = 0
     for _ in range(job.max_batches):
         try:
-            with _write_transaction():
+            with immediate_transactions():
                 count = job.run(db.session, utcnow(), config, job.batch_size)
                 db.session.commit()
         except Exception:
@@ -125,13 +124,3 @@ def write_pending_mail(session: DbSession, now: datetime, config, limit: int) ->
             continue
         writer(session, message, now, config)
     return len(messages)
-
-
-@contextmanager
-def _write_transaction() -> Iterator[None]:
-    """On SQLite, take the write lock at the start of the batch's transaction."""
-    token = sqlite_begin_mode.set("IMMEDIATE")
-    try:
-        yield
-    finally:
-        sqlite_begin_mode.reset(token)

@@ -1,9 +1,8 @@
-"""The organiser's dashboard: decisions due, mail that did not arrive, this week, the event log.
+"""The organiser's overview (GET /admin): decisions due, events at risk, mail that did not
+arrive, this week and every coming event with how full it is; failed mail; the event log.
 
 The decision itself (POST /admin/events/<id>/decision) is registration/event_admin_views.py.
 """
-
-from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,44 +13,49 @@ from usht_events.accounts.access import allow, enforce_declared_roles
 from usht_events.accounts.models import Role, User
 from usht_events.catalogue.access import can_manage_event, event_scope, manageable_event
 from usht_events.catalogue.models import Event
-from usht_events.catalogue.models import Session as EventSession
 from usht_events.core.audit import AuditEntry, record_action
 from usht_events.core.db import db, utcnow
 from usht_events.core.delivery import retry
 from usht_events.core.errors import DomainError
 from usht_events.core.outbox import OutboxMessage, OutboxStatus
+from usht_events.dashboard import overview
 from usht_events.registration.decisions import events_awaiting_decision
 from usht_events.registration.places import counts_for_events
 
 blueprint = Blueprint("dashboard", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
 
-WEEK = timedelta(days=7)
-# How long an event that reached its minimum stays in "Nådd minimum".
-RECENTLY_REACHED = timedelta(days=14)
 FAILED_ON_DASHBOARD = 10
+# Coming events in the overview's table; the events list has them all.
+ON_OVERVIEW = 25
 FAILED_PER_PAGE = 200
 
 
 @blueprint.get("")
 @allow(Role.ADMIN, Role.ORGANISER)
 def index():
-    """What needs the organiser now: decisions due, failed mail, this week, minimum reached."""
+    """The work surface: what needs the organiser now, this week, and every coming event."""
     now = utcnow()
     scope = event_scope(current_user)
     awaiting = events_awaiting_decision(db.session, scope, now)
-    this_week = _events_this_week(scope, now)
-    reached = _recently_reached(scope, now, exclude={event.id for event in awaiting})
-    ids = {event.id for event in [*awaiting, *this_week, *reached]}
+    lines = overview.coming_events(db.session, scope, now)
+    week = overview.this_week(lines, now)
+    reached = overview.recently_reached(
+        db.session, scope, now, exclude={event.id for event in awaiting}
+    )
     failed = db.session.scalars(_failed_mail(current_user).limit(FAILED_ON_DASHBOARD)).all()
     return render_template(
         "dashboard/index.html",
         now=now,
         awaiting=awaiting,
-        this_week=this_week,
-        next_sessions={event.id: _next_session(event, now) for event in this_week},
+        at_risk=[line for line in lines if line.at_risk],
+        lines=lines[:ON_OVERVIEW],
+        more_lines=len(lines) > ON_OVERVIEW,
+        this_week=week,
+        next_sessions={line.event.id: overview.next_session(line.event, now) for line in week},
         reached=reached,
-        counts=counts_for_events(db.session, sorted(ids)),
+        counts=counts_for_events(db.session, sorted({e.id for e in [*awaiting, *reached]})),
+        figures=overview.figures(db.session, scope, lines, now),
         failed=failed,
         failed_total=_count(_failed_mail(current_user)),
     )
@@ -97,37 +101,6 @@ def event_log(event_id: int):
         .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     ).all()
     return render_template("dashboard/event_log.html", event=event, entries=entries)
-
-
-def _events_this_week(scope, now: datetime) -> list[Event]:
-    """Open events with a session that is on now or starts within a week, soonest first."""
-    upcoming = select(EventSession.event_id).where(
-        EventSession.ends_at > now, EventSession.starts_at < now + WEEK
-    )
-    events = db.session.scalars(
-        select(Event)
-        .where(scope, Event.is_live, Event.id.in_(upcoming))
-        .options(selectinload(Event.sessions))
-    ).all()
-    return sorted(events, key=lambda event: (_next_session(event, now).starts_at, event.id))
-
-
-def _next_session(event: Event, now: datetime) -> EventSession:
-    return next(item for item in event.sessions if item.ends_at > now)
-
-
-def _recently_reached(scope, now: datetime, exclude: set[int]) -> list[Event]:
-    """Open events whose sign-ups reached the minimum lately, most recent first."""
-    events = db.session.scalars(
-        select(Event)
-        .where(
-            scope,
-            Event.is_live,
-            Event.threshold_reached_at >= now - RECENTLY_REACHED,
-        )
-        .order_by(Event.threshold_reached_at.desc(), Event.id)
-    )
-    return [event for event in events if event.id not in exclude]
 
 
 def _failed_mail(user: User):

@@ -1,8 +1,13 @@
-"""Every way the organisation rules refuse, declared once (see core/errors.py)."""
+"""Every way the organisations rules refuse, declared once (see core/errors.py)."""
 
 from usht_events.core.errors import ErrorCode
 from usht_events.core.i18n import N_
 
+UNKNOWN_MUNICIPALITIES = ErrorCode(
+    "unknown_municipality", N_("Fant ikke kommunenummer %(listed)s."), status=422
+)
+
+# Keeping the centres (centres.py)
 CENTRE_SLUG_TAKEN = ErrorCode(
     "slug_taken", N_("Kortnavnet «%(slug)s» er allerede i bruk."), status=422, field="slug"
 )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.core.errors import DomainError
+from usht_events.organisations import errors
 from usht_events.organisations.models import Centre, Municipality
 
 MUNICIPALITIES_FILE = "kommuner.csv"
@@ -72,11 +73,7 @@ def municipalities_by_number(session: DbSession, numbers: Iterable[str]) -> list
     }
     missing = [number for number in numbers if number not in found]
     if missing:
-        raise DomainError(
-            "unknown_municipality",
-            f"Fant ikke kommunenummer {', '.join(missing)}.",
-            numbers=missing,
-        )
+        raise DomainError(errors.UNKNOWN_MUNICIPALITIES, numbers=missing, listed=", ".join(missing))
     return [found[number] for number in numbers]
 
 

@@ -9,8 +9,6 @@ commits once, and answers with a redirect and a message or a page.
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
@@ -26,7 +24,9 @@ from usht_events.catalogue.editor import (
     render_event_form,
     show_problems,
 )
-from usht_events.catalogue.models import Event, EventStatus, Session
+from usht_events.catalogue.forms import ManagedEventFilterForm
+from usht_events.catalogue.models import Event, EventStatus
+from usht_events.catalogue.rules import ManagedEventFilter, managed_events
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import BaseForm, strip_text
@@ -38,7 +38,6 @@ blueprint = Blueprint("events_admin", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
 
 MANAGERS = (Role.ADMIN, Role.ORGANISER)
-WHEN_CHOICES = {"upcoming": "Kommende", "past": "Tidligere", "all": "Alle"}
 REASON_REQUIRED = "Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post."
 
 
@@ -60,21 +59,18 @@ class DecisionForm(BaseForm):
 @blueprint.get("/events")
 @allow(*MANAGERS)
 def list_events():
-    """The user's events in every status, by start, with confirmed, capacity and waiting."""
-    status = request.args.get("status", "")
-    status = status if status in {item.value for item in EventStatus} else ""
-    when = request.args.get("when", "upcoming")
-    when = when if when in WHEN_CHOICES else "upcoming"
-    events = _listed_events(status, when)
-    return render_template(
+    """The user's events in every status, searchable and filtered, with fill and deadlines."""
+    form = ManagedEventFilterForm(request.args)
+    valid = form.validate()
+    filters = form.to_filter() if valid else ManagedEventFilter()
+    events = managed_events(db.session, event_scope(current_user), filters, utcnow())
+    body = render_template(
         "catalogue/admin/list_events.html",
+        form=form,
         events=events,
         counts=counts_for_events(db.session, [event.id for event in events]),
-        status=status,
-        when=when,
-        statuses=list(EventStatus),
-        when_choices=WHEN_CHOICES,
     )
+    return body, 200 if valid else 400
 
 
 @blueprint.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -218,29 +214,6 @@ def _saved_message(update: EventUpdate) -> str:
 
 def _render_edit(form, event: Event):
     return render_event_form(form, event, active=active_count(db.session, event.id))
-
-
-def _listed_events(status: str, when: str) -> list[Event]:
-    first = _session_bound(func.min(Session.starts_at))
-    last = _session_bound(func.max(Session.ends_at))
-    query = (
-        select(Event)
-        .where(event_scope(current_user))
-        .options(selectinload(Event.sessions), selectinload(Event.centre))
-    )
-    if status:
-        query = query.where(Event.status == status)
-    now = utcnow()
-    if when == "upcoming":
-        query = query.where(or_(last.is_(None), last >= now))
-    elif when == "past":
-        query = query.where(last < now)
-    order = first.desc() if when == "past" else first.asc()
-    return list(db.session.scalars(query.order_by(order, Event.id)))
-
-
-def _session_bound(aggregate):
-    return select(aggregate).where(Session.event_id == Event.id).scalar_subquery()
 
 
 def _base_url() -> str:

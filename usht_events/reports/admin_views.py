@@ -9,7 +9,7 @@ from usht_events.accounts.models import Role
 from usht_events.core.db import db, utcnow
 from usht_events.core.timezones import OSLO
 from usht_events.organisations.models import Centre
-from usht_events.reports.rules import Report, participation_report
+from usht_events.reports.rules import Report, participation_report, years_with_data
 from usht_events.reports.xlsx import report_workbook
 
 blueprint = Blueprint("reports", __name__, url_prefix="/admin/reports")
@@ -27,9 +27,12 @@ class InvalidYear(ValueError):
 @blueprint.get("/participation")
 @allow(Role.ADMIN, Role.ORGANISER)
 def participation():
-    """The report as tables, with a filter for year (and centre, for administrators)."""
+    """The report as tables, with a year picker (and centre, for administrators).
+
+    Without a year it opens on the latest year that has data, up to this one.
+    """
     try:
-        year, centre, report = _load_report()
+        year, centre, report, years = _load_report()
     except InvalidYear:
         return _invalid_year()
     is_admin = current_user.role == Role.ADMIN
@@ -41,6 +44,7 @@ def participation():
         centre=centre,
         centre_name=centre.name if centre else ALL_CENTRES,
         centres=centres,
+        years=sorted({*years, year}, reverse=True),
         xlsx_url=url_for("reports.participation_xlsx", **xlsx_args),
     )
 
@@ -50,7 +54,7 @@ def participation():
 def participation_xlsx():
     """The report as an Excel workbook to download."""
     try:
-        year, centre, report = _load_report()
+        year, centre, report, _years = _load_report()
     except InvalidYear:
         return _invalid_year()
     body = report_workbook(report, centre.name if centre else ALL_CENTRES)
@@ -62,18 +66,20 @@ def participation_xlsx():
     )
 
 
-def _load_report() -> tuple[int, Centre | None, Report]:
+def _load_report() -> tuple[int, Centre | None, Report, list[int]]:
     """Parse the query string, narrow to the centres the user may see, and count."""
-    year = _requested_year(request.args.get("year", "").strip())
     centre = report_centre(db.session, current_user, request.args.get("centre", "").strip())
     centre_ids = None if centre is None else [centre.id]
-    return year, centre, participation_report(db.session, year, centre_ids)
+    years = years_with_data(db.session, centre_ids)
+    year = _requested_year(request.args.get("year", "").strip(), years)
+    return year, centre, participation_report(db.session, year, centre_ids), years
 
 
-def _requested_year(text: str) -> int:
-    """The year asked for; this year in Oslo when none was given."""
+def _requested_year(text: str, years: list[int]) -> int:
+    """The year asked for; without one, the latest year with data up to this one."""
     if not text:
-        return utcnow().astimezone(OSLO).year
+        this_year = utcnow().astimezone(OSLO).year
+        return next((year for year in years if year <= this_year), this_year)
     if not (text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR):
         raise InvalidYear(text)
     return int(text)

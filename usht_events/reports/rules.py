@@ -36,7 +36,7 @@ from usht_events.catalogue.models import (
 )
 from usht_events.certification.models import Certification
 from usht_events.core.db import utcnow
-from usht_events.core.timezones import OSLO
+from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import Attendance, Registration, RegistrationStatus
 
@@ -146,6 +146,22 @@ def participation_report(
             session, counter.events, by_focus_area.total, year, centre_ids, now or utcnow()
         ),
     )
+
+
+def years_with_data(session: DbSession, centre_ids: Collection[int] | None) -> list[int]:
+    """The years (of their first session, Oslo time) of the events anyone signed up for,
+    newest first: the report's year picker offers these."""
+    first_start = func.min(Session.starts_at)
+    query = (
+        select(first_start)
+        .join(Event, Event.id == Session.event_id)
+        .where(Event.id.in_(select(Registration.event_id).where(Registration.is_active)))
+        .group_by(Session.event_id)
+    )
+    if centre_ids is not None:
+        query = query.where(Event.centre_id.in_(centre_ids))
+    years = {to_oslo(moment).year for moment in session.scalars(query) if moment is not None}
+    return sorted(years, reverse=True)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -1,4 +1,4 @@
-"""The organiser's dashboard under /admin: sections, decisions, failed mail, the event log."""
+"""The organiser's overview under /admin: sections, decisions, failed mail, the event log."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -125,8 +125,9 @@ def test_awaiting_lists_due_events_of_the_organisers_centre_only(
     awaiting = _section(html, "awaiting-heading")
     assert "Kurs som venter" in awaiting
     assert "1 påmeldt (minst 3)" in awaiting
-    for title in ("Kurs som ikke er due ennå", "Kurs som er bekreftet", "Kurs i Buskerud"):
-        assert title not in html
+    for title in ("Kurs som ikke er due ennå", "Kurs som er bekreftet"):
+        assert title not in awaiting
+    assert "Kurs i Buskerud" not in html
 
 
 def test_this_week_lists_events_with_a_session_in_the_next_seven_days(
@@ -347,3 +348,79 @@ def test_decisions_appear_in_the_event_log(organiser, csrf_token, due_event):
     html = organiser.get(f"/admin/events/{event.id}/log").get_data(as_text=True)
     assert "Bekreftet at arrangementet gjennomføres (3 påmeldte)." in html
     assert re.search(r"kl\. \d\d\.\d\d", html)
+
+
+# The work surface
+
+
+def test_coming_events_table_shows_fill_deadline_decision_and_flags(organiser, make, ostfold):
+    now = utcnow()
+    risky = make.event(
+        title="ABC-seminar",
+        centre=ostfold,
+        capacity=40,
+        min_participants=25,
+        decision_at=now + timedelta(days=3),
+        registration_closes_at=now + timedelta(days=2),
+    )
+    for _ in range(12):
+        make.registration(risky)
+    full = make.event(title="HHLR-instruktørkurs", centre=ostfold, capacity=2)
+    make.registration(full)
+    make.registration(full)
+    make.registration(full, status=RegistrationStatus.WAITLISTED)
+    make.event(title="Utkast til fagdag", centre=ostfold, status=EventStatus.DRAFT)
+    make.event(title="Ferdig kurs", centre=ostfold, starts_at=now - timedelta(days=3))
+    html = organiser.get("/admin").get_data(as_text=True)
+    table = _section(html, "coming-heading")
+    row = _row(table, "ABC-seminar")
+    assert "12 / 40 (minst 25)" in row
+    assert 'low="25"' in row and 'value="12"' in row and 'max="40"' in row
+    assert "Under minimum" in row
+    assert f"/admin/events/{risky.id}/registrations" in row
+    assert f"/admin/events/{risky.id}/edit" in row
+    full_row = _row(table, "HHLR-instruktørkurs")
+    assert "Fullt" in full_row and "<td>1</td>" in full_row
+    assert "Utkast" in _row(table, "Utkast til fagdag")
+    assert "Ferdig kurs" not in table
+
+
+def test_at_risk_lists_events_below_minimum_with_the_decision_near(organiser, make, ostfold):
+    now = utcnow()
+    make.event(
+        title="Nær beslutning",
+        centre=ostfold,
+        min_participants=10,
+        decision_at=now + timedelta(days=2),
+    )
+    make.event(
+        title="Langt unna",
+        centre=ostfold,
+        min_participants=10,
+        decision_at=now + timedelta(days=30),
+    )
+    enough = make.event(
+        title="Nok påmeldte", centre=ostfold, min_participants=1, decision_at=now + timedelta(1)
+    )
+    make.registration(enough)
+    html = organiser.get("/admin").get_data(as_text=True)
+    risk = _section(html, "risk-heading")
+    assert "Nær beslutning" in risk
+    assert "10 påmeldinger" in risk  # still needed
+    assert "Langt unna" not in risk and "Nok påmeldte" not in risk
+    assert re.search(r'figure__number">1</span> <span class="figure__label">under minimum', html)
+
+
+def test_figures_count_sign_ups_of_the_last_seven_days_in_scope(organiser, make, ostfold, buskerud):
+    now = utcnow()
+    event = make.event(centre=ostfold)
+    make.registration(event, created_at=now - timedelta(days=1))
+    make.registration(event, created_at=now - timedelta(days=8))
+    make.registration(make.event(centre=buskerud), created_at=now - timedelta(days=1))
+    html = organiser.get("/admin").get_data(as_text=True)
+    assert re.search(r'figure__number">1</span> <span class="figure__label">påmeldinger', html)
+
+
+def _row(html: str, title: str) -> str:
+    start = html.index(title)
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
