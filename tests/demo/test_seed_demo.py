@@ -303,3 +303,5 @@ def test_the_fredrikstad_contact_has_a_roster_with_certifications_expiring_soon(
     assert roster.municipality.name == "Fredrikstad" and roster.total == 4
     assert {item.kind.slug for item in page.expiring} == {"proact-instruktor", "hhlr-instruktor"}
     assert all(item.source.value == "imported" for item in page.expiring)
+    # Invented addresses: the first worker pass sends no reminder to them.
+    assert all(item.expiry_reminded_at is not None for item in page.expiring)
