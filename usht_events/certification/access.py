@@ -13,7 +13,7 @@ from usht_events.accounts.access import visible_municipality_numbers
 from usht_events.accounts.models import Role, User
 from usht_events.catalogue.models import Event
 from usht_events.certification.models import Certification
-from usht_events.organisations.models import Centre, Municipality, centre_municipality
+from usht_events.organisations.models import Municipality, centre_municipality
 
 
 def roster_municipality(session: DbSession, user: User, number: str) -> Municipality:
@@ -71,8 +71,3 @@ def manageable_certification(
         )
     )
     return certification or abort(404)
-
-
-def user_centre(session: DbSession, user: User) -> Centre | None:
-    """The organiser's centre (None for everyone else)."""
-    return session.get(Centre, user.centre_id) if user.role == Role.ORGANISER else None

@@ -385,21 +385,6 @@ SIGNUPS = (
     DemoSignups("vestfold", "Fagdag om ernæring for eldre", (24, 25)),
 )
 
-# Certifications the municipalities had before (imported), so the rosters and the
-# Fredrikstad contact's start page show something: (index into PEOPLE, kind slug, issued
-# this many months before the anchor). ProACT is valid 36 months and HHLR 24: the
-# 34-month ProACT and the 22-month HHLR expire about two months after the anchor: within
-# 90 days, and not yet, on any day of the demo month.
-CERTIFICATIONS = (
-    (6, "proact-instruktor", 34),
-    (7, "hhlr-instruktor", 6),
-    (8, "hhlr-instruktor", 22),
-    (8, "abc-kontakt", 40),
-    (0, "proact-instruktor", 12),
-    (2, "refleksjonsveileder", 30),
-    (4, "hhlr-instruktor", 30),
-)
-
 # (e-mail, role, centre slug, municipality numbers, name)
 LOGINS = (
     ("admin@usht-demo.no", "admin", None, (), "Demo Administrator"),

@@ -31,10 +31,9 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
-from usht_events.certification.models import Certification, CertificationSource
-from usht_events.certification.renewal import add_months, expiry_for, refresh_current
 from usht_events.core.timezones import oslo_datetime
 from usht_events.demo import programme
+from usht_events.demo.certifications import seed_certifications
 from usht_events.demo.programme import DEMO_PASSWORD, DemoCentre, DemoEvent
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.organisations.rules import (
@@ -347,45 +346,6 @@ def _sign_up(
         )
     )
     return True
-
-
-def seed_certifications(
-    session: DbSession, people: list[Person], kinds: dict[str, CertificationKind], anchor: date
-) -> int:
-    """Imported certifications of a few demo people, found by person and kind or created;
-    returns how many were new. A later month finds the same ones and adds nothing.
-
-    They count as already reminded of their expiry: the addresses are invented, and the
-    demo's first worker pass should send only the mails of what the person trying it does.
-    """
-    created, pairs = 0, []
-    for index, slug, months_before in programme.CERTIFICATIONS:
-        person, kind = people[index], kinds[slug]
-        existing = session.scalar(
-            select(Certification.id).where(
-                Certification.person_id == person.id, Certification.kind_id == kind.id
-            )
-        )
-        if existing is not None:
-            continue
-        issued_on = add_months(anchor, -months_before)
-        session.add(
-            Certification(
-                person=person,
-                kind=kind,
-                municipality_number=person.municipality_number,
-                source=CertificationSource.IMPORTED,
-                imported_from="Demodata",
-                issued_on=issued_on,
-                expires_on=expiry_for(kind, issued_on),
-                expiry_reminded_at=oslo_datetime(anchor, time(8, 0)),
-            )
-        )
-        pairs.append((person.id, kind.id))
-        created += 1
-    if pairs:
-        refresh_current(session, pairs)
-    return created
 
 
 def seed_logins(session: DbSession) -> list[Login]:
