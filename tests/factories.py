@@ -21,6 +21,7 @@ from usht_events.certification.models import (
     CertificationKind,
     CertificationSource,
 )
+from usht_events.certification.renewal import refresh_current
 from usht_events.core.db import utcnow
 from usht_events.core.outbox import OutboxMessage, OutboxStatus, queue_mail
 from usht_events.organisations.models import Centre, Municipality
@@ -202,6 +203,7 @@ class Factories:
         return self._save(message)
 
     def certification(self, person: Person | None = None, **fields) -> Certification:
+        """A certification, marked current or not among the person's of its kind."""
         person = person or self.person()
         values = {
             "person": person,
@@ -210,7 +212,9 @@ class Factories:
             "source": CertificationSource.IMPORTED,
             "issued_on": date.today(),
         }
-        return self._save(Certification(**(values | fields)))
+        certification = self._save(Certification(**(values | fields)))
+        refresh_current(self.session, [(certification.person_id, certification.kind_id)])
+        return certification
 
     def user(
         self,

@@ -52,6 +52,10 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.api.views import blueprint as api
     from usht_events.catalogue.admin_views import blueprint as catalogue_admin
     from usht_events.catalogue.feeds import blueprint as calendar
+    from usht_events.catalogue.setup_views import blueprint as catalogue_setup
+    from usht_events.certification.admin_views import blueprint as certification_admin
+    from usht_events.certification.roster_views import blueprint as rosters
+    from usht_events.certification.views import blueprint as certification
     from usht_events.checkin.admin_views import blueprint as checkin_admin
     from usht_events.checkin.views import blueprint as checkin
     from usht_events.core.views import blueprint as core
@@ -83,6 +87,10 @@ def _register_blueprints(app: Flask) -> None:
         events_admin,
         questions_admin,
         dashboard,
+        certification,
+        certification_admin,
+        rosters,
+        catalogue_setup,
     ):
         app.register_blueprint(blueprint)
 
@@ -90,10 +98,12 @@ def _register_blueprints(app: Flask) -> None:
 def _init_worker(app: Flask) -> None:
     """Each area registers its share of the worker's pass (core/worker.py)."""
     from usht_events.accounts.scheduled import init_worker as accounts_worker
+    from usht_events.certification.scheduled import init_worker as certification_worker
     from usht_events.registration.scheduled import init_worker as registration_worker
 
     accounts_worker(app)
     registration_worker(app)
+    certification_worker(app)
 
 
 def _register_commands(app: Flask) -> None:

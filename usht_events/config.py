@@ -200,6 +200,11 @@ def load(instance_path: Path) -> dict:
         "RETENTION_MONTHS": int(os.environ.get("RETENTION_MONTHS", "36")),
         # Days before a session that confirmed participants are reminded of it.
         "REMINDER_DAYS_BEFORE": int(os.environ.get("REMINDER_DAYS_BEFORE", "2")),
+        # Days before a certification expires that the person and their municipality's
+        # contacts are reminded of it, once (certification/reminders.py).
+        "CERTIFICATION_REMINDER_DAYS_BEFORE": int(
+            os.environ.get("CERTIFICATION_REMINDER_DAYS_BEFORE", "90")
+        ),
         "EVENTS_PER_PAGE": 20,
         # Programme files are small; refuse anything larger before it is read.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

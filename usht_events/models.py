@@ -13,7 +13,11 @@ from usht_events.catalogue.models import (
     Series,
     Session,
 )
-from usht_events.certification.models import Certification, CertificationSource
+from usht_events.certification.models import (
+    Certification,
+    CertificationSource,
+    CertificationStatus,
+)
 from usht_events.core.audit import AuditEntry
 from usht_events.core.outbox import OutboxAttachment, OutboxMessage, OutboxStatus
 from usht_events.organisations.models import Centre, Municipality
@@ -21,6 +25,7 @@ from usht_events.registration.models import (
     Answer,
     Attendance,
     CheckinMethod,
+    CompletionOverride,
     Person,
     Profession,
     Registration,
@@ -36,7 +41,9 @@ __all__ = [
     "Certification",
     "CertificationKind",
     "CertificationSource",
+    "CertificationStatus",
     "CheckinMethod",
+    "CompletionOverride",
     "Event",
     "EventFormat",
     "EventKind",

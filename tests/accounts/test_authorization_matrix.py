@@ -1,19 +1,25 @@
 """Every back-office route against every kind of visitor.
 
-The table below is the intended access. A new /admin route that is not listed here makes
-`test_every_admin_route_is_listed` fail, so nobody can add one without deciding who may
-use it.
+The tables below are the intended access. A new /admin route that is not listed in ACCESS
+makes `test_every_admin_route_is_listed` fail, and a route outside /admin that declares
+its roles (the municipalities' rosters and start page) not listed in LOGGED_IN_ACCESS makes
+`test_every_logged_in_route_outside_admin_is_listed` fail, so nobody can add one without
+deciding who may use it.
 """
 
 import re
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from tests.factories import Factories
+from usht_events.accounts.access import allowed_roles
 from usht_events.catalogue.models import QuestionKind
 from usht_events.catalogue.questions import QuestionSpec, add_question
 from usht_events.core.db import db
+from usht_events.organisations.models import Municipality
+from usht_events.organisations.rules import load_municipalities
 
 ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
 
@@ -21,6 +27,9 @@ ROLES = ("anonymous", "municipality", "other_organiser", "organiser", "admin")
 STAFF = {"municipality": 403, "other_organiser": "ok", "organiser": "ok", "admin": "ok"}
 OWN_CENTRE = {"municipality": 403, "other_organiser": 404, "organiser": "ok", "admin": "ok"}
 ADMIN_ONLY = {"municipality": 403, "other_organiser": 403, "organiser": 403, "admin": "ok"}
+# A roster of municipality 3107: its contact, centre A (whose region holds it), administrators.
+ROSTER = {"municipality": "ok", "other_organiser": 404, "organiser": "ok", "admin": "ok"}
+CONTACTS_ONLY = {"municipality": "ok", "other_organiser": 403, "organiser": 403, "admin": 403}
 
 ACCESS = {
     "dashboard.index": STAFF,
@@ -65,6 +74,35 @@ ACCESS = {
     "accounts_admin.new_user": ADMIN_ONLY,
     "accounts_admin.edit_user": ADMIN_ONLY,
     "accounts_admin.send_reset": ADMIN_ONLY,
+    "registration_admin.override_completion": OWN_CENTRE,
+    "certification_admin.certify_event": OWN_CENTRE,
+    "certification_admin.show_certification": OWN_CENTRE,
+    "certification_admin.revoke_certification": OWN_CENTRE,
+    "certification_admin.certificate_pdf": OWN_CENTRE,
+    "certification_admin.import_certifications": STAFF,
+    "certification_admin.import_template_csv": STAFF,
+    "certification_admin.import_template_xlsx": STAFF,
+    "catalogue_setup.index": ADMIN_ONLY,
+    "catalogue_setup.list_kinds": ADMIN_ONLY,
+    "catalogue_setup.new_kind": ADMIN_ONLY,
+    "catalogue_setup.edit_kind": ADMIN_ONLY,
+    "catalogue_setup.list_focus_areas": ADMIN_ONLY,
+    "catalogue_setup.new_focus_area": ADMIN_ONLY,
+    "catalogue_setup.edit_focus_area": ADMIN_ONLY,
+    "catalogue_setup.list_series": ADMIN_ONLY,
+    "catalogue_setup.new_series": ADMIN_ONLY,
+    "catalogue_setup.edit_series": ADMIN_ONLY,
+    "catalogue_setup.list_centres": ADMIN_ONLY,
+    "catalogue_setup.new_centre": ADMIN_ONLY,
+    "catalogue_setup.edit_centre": ADMIN_ONLY,
+}
+
+# Routes outside /admin that need a login (anonymous visitors are sent to it).
+LOGGED_IN_ACCESS = {
+    "rosters.start_page": CONTACTS_ONLY,
+    "rosters.roster": ROSTER,
+    "rosters.roster_csv": ROSTER,
+    "rosters.roster_xlsx": ROSTER,
 }
 
 
@@ -92,6 +130,11 @@ def build_world(make) -> World:
     question = add_question(
         make.session, None, event.id, QuestionSpec("Hvilken gruppe?", QuestionKind.SHORT_TEXT)
     )
+    kind = make.certification_kind()
+    certification = make.certification(
+        person=registration.person, kind=kind, event=event, source="event"
+    )
+    series = make.series(centre=centre)
     users = {
         "admin": make.user(role="admin")[0],
         "organiser": make.user(role="organiser", centre=centre)[0],
@@ -105,6 +148,12 @@ def build_world(make) -> World:
         "person_id": registration.person_id,
         "message_id": message.id,
         "user_id": users["municipality"].id,
+        "certification_id": certification.id,
+        "kind_id": kind.id,
+        "focus_area_id": event.focus_area_id,
+        "series_id": series.id,
+        "centre_id": centre.id,
+        "number": "3107",
         "extension": "xlsx",
         "question_id": question.id,
     }
@@ -117,6 +166,19 @@ def _admin_rules(app):
 
 def test_every_admin_route_is_listed(app):
     assert {rule.endpoint for rule in _admin_rules(app)} == set(ACCESS)
+
+
+def _logged_in_rules(app):
+    """Routes outside /admin whose views declare roles (accounts/access.py)."""
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if not rule.rule.startswith("/admin") and allowed_roles(app.view_functions[rule.endpoint])
+    ]
+
+
+def test_every_logged_in_route_outside_admin_is_listed(app):
+    assert {rule.endpoint for rule in _logged_in_rules(app)} == set(LOGGED_IN_ACCESS)
 
 
 def _client_as(app, world: World, role: str):
@@ -139,6 +201,24 @@ def url_for_rule(rule, ids: dict) -> str:
     return url
 
 
+def test_a_contact_probing_every_other_municipality_sees_no_roster(app, world):
+    """Every number of Norway but their own, on every roster route: 404, never the data."""
+    load_municipalities(db.session)
+    db.session.commit()
+    client = _client_as(app, world, "municipality")
+    numbers = list(db.session.scalars(select(Municipality.number)))
+    assert len(numbers) == 357
+    for rule in _logged_in_rules(app):
+        if "number" not in rule.arguments:
+            continue
+        for number in [*numbers, "0000", "31070", "abcd", "-310"]:
+            answer = client.get(url_for_rule(rule, {"number": number}))
+            expected = 200 if number == "3107" else 404
+            assert answer.status_code == expected, (rule.rule, number)
+            if number != "3107":
+                assert world.users["municipality"].email.encode() not in answer.data
+
+
 def _call(client, rule, ids: dict, method: str):
     url = url_for_rule(rule, ids)
     if method == "GET":
@@ -146,11 +226,11 @@ def _call(client, rule, ids: dict, method: str):
     return client.post(url, data={"csrf_token": client.csrf})
 
 
-@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+@pytest.mark.parametrize("endpoint", sorted(ACCESS) + sorted(LOGGED_IN_ACCESS))
 def test_access_is_as_intended(app, world, endpoint):
-    (rule,) = [rule for rule in _admin_rules(app) if rule.endpoint == endpoint]
+    (rule,) = [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
     methods = sorted(rule.methods & {"GET", "POST"})
-    expected = ACCESS[endpoint]
+    expected = {**ACCESS, **LOGGED_IN_ACCESS}[endpoint]
     # Refused visitors first: an allowed POST may change what later requests see.
     for role in ROLES:
         client = _client_as(app, world, role)

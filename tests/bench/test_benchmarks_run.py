@@ -66,3 +66,13 @@ def test_checkin_benchmark_checks_each_ticket_in_once_on_postgres():
     assert figures["attendances"] == "52 (expected 52)"
     assert "p99" in figures["sequential"]
     assert "p99" in figures["concurrent"]
+
+
+def test_roster_benchmark_runs_on_a_small_country():
+    output = _run(
+        "roster_benchmark.py", "--certifications", "2000", "--requests", "2", "--xlsx-runs", "1"
+    )
+    largest = int(re.search(r"the largest municipality \(0301\) has (\d+)", output).group(1))
+    assert 150 < largest < 600, output  # Zipf: about 15 % of 2000
+    for label in ("roster page:", "roster page, expiring, by expiry:", "roster xlsx:"):
+        assert label in output and "CPU median" in output

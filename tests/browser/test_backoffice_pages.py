@@ -31,6 +31,11 @@ def back_office(app, make):
     question = add_question(
         db.session, None, event.id, QuestionSpec("Hvilken gruppe?", QuestionKind.SHORT_TEXT)
     )
+    kind = make.certification_kind(name="ProACT-instruktør")
+    certification = make.certification(
+        person=registration.person, kind=kind, event=event, source="event"
+    )
+    series = make.series(centre=centre)
     admin, password = make.user(role="admin", email="admin@usht.test")
     db.session.commit()
     ids = {
@@ -40,6 +45,11 @@ def back_office(app, make):
         "message_id": message.id,
         "user_id": admin.id,
         "question_id": question.id,
+        "certification_id": certification.id,
+        "kind_id": kind.id,
+        "focus_area_id": event.focus_area_id,
+        "series_id": series.id,
+        "centre_id": centre.id,
     }
     return ids, password
 
@@ -49,7 +59,7 @@ def _get_pages(app, ids) -> list[str]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or "GET" not in rule.methods:
             continue
-        if rule.rule.endswith((".csv", ".xlsx")) or "extension" in rule.arguments:
+        if rule.rule.endswith((".csv", ".xlsx", ".pdf")) or "extension" in rule.arguments:
             continue  # downloads, not pages
         url = rule.rule
         for name in rule.arguments:

@@ -127,7 +127,7 @@ def new_event_form(make, csrf, **fields) -> dict:
         "seats_per_municipality": "2",
         "min_participants": "8",
         "registration_closes_at": f"{(DAY_ONE - timedelta(days=7)).isoformat()}T12:00",
-        "required_attendance_percent": "100",
+        "required_sessions": "",
         "open_to": "selected",
         "eligible": ["3101", "3107"],
         "save": "1",

@@ -93,6 +93,16 @@ def test_minimum_without_capacity_is_fine(app, draft):
     assert codes(draft(capacity=None, min_participants=30)) == []
 
 
+def test_completion_asks_for_no_more_sessions_than_the_event_has(app, draft):
+    two_days = [day(0), day(1)]
+    assert codes(draft(sessions=two_days, required_sessions=2)) == []
+    assert codes(draft(sessions=two_days, required_sessions=None)) == []
+    problems = check_draft(draft(sessions=two_days, required_sessions=3))
+    assert [(p.code, p.field) for p in problems] == [
+        ("required_sessions_above_count", "required_sessions")
+    ]
+
+
 def test_deadline_is_before_the_first_session(app, draft):
     closes = oslo_datetime(DAY_ONE, time(10))
     assert codes(draft(registration_closes_at=closes)) == ["deadline_after_start"]

@@ -293,3 +293,15 @@ def test_is_holiday_knows_christmas_summer_and_may():
     holidays = [date(2026, 12, 24), date(2027, 1, 1), date(2026, 7, 15), date(2026, 5, 17)]
     assert all(is_holiday(day) for day in holidays)
     assert not any(is_holiday(day) for day in [date(2026, 12, 18), date(2026, 8, 11)])
+
+
+def test_the_fredrikstad_contact_has_a_roster_with_certifications_expiring_soon(seeded):
+    from usht_events.certification.start import start_page
+
+    page = start_page(db.session, ["3107"], utcnow())
+    (roster,) = page.rosters
+    assert roster.municipality.name == "Fredrikstad" and roster.total == 4
+    assert {item.kind.slug for item in page.expiring} == {"proact-instruktor", "hhlr-instruktor"}
+    assert all(item.source.value == "imported" for item in page.expiring)
+    # Invented addresses: the first worker pass sends no reminder to them.
+    assert all(item.expiry_reminded_at is not None for item in page.expiring)

@@ -5,15 +5,18 @@ names and the texts inside the calendar files carry nothing of the other languag
 """
 
 import contextlib
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask_babel import get_locale
 from icalendar import Calendar
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from usht_events.accounts.reset import queue_reset_mail
 from usht_events.catalogue.models import EventFormat, EventStatus
+from usht_events.certification import notifications as certificates
 from usht_events.core.db import db
 from usht_events.core.outbox import OutboxMessage
 from usht_events.registration import notifications, participants
@@ -132,7 +135,7 @@ def _queue_every_mail(make, lang: str) -> list[OutboxMessage]:
         issued_on=date(2027, 3, 13),
         expires_on=date(2029, 3, 13),
     )
-    notifications.notify_certificate_issued(db.session, certification, BASE, NOW)
+    certificates.notify_certificate_issued(db.session, certification, BASE, NOW)
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
@@ -147,6 +150,9 @@ def _readable_parts(message: OutboxMessage) -> dict[str, str]:
                     str(entry.get(name, "")) for name in ("SUMMARY", "DESCRIPTION", "LOCATION")
                 ]
                 parts[f"calendar {item.filename}"] = "\n".join(texts)
+        if item.content_type == "application/pdf":
+            pages = PdfReader(io.BytesIO(item.data)).pages
+            parts[f"pdf {item.filename}"] = "\n".join(page.extract_text() for page in pages)
     return parts
 
 
@@ -172,7 +178,12 @@ def test_every_mail_is_in_the_persons_language_only(make, sender, lang):
         assert message.body_text.startswith(greeting), message.kind
         assert MARKERS[lang][1] in message.body_text, message.kind
     with_files = [message for message in messages if message.attachments]
-    assert {message.kind for message in with_files} >= {"confirmation", "cancelled", "reminder"}
+    assert {message.kind for message in with_files} >= {
+        "confirmation",
+        "cancelled",
+        "reminder",
+        "certificate_issued",
+    }
 
 
 def test_password_reset_is_norwegian_even_from_an_english_page(app, make):

@@ -1,7 +1,7 @@
 """Participant mails: queued in the outbox in the change's transaction, in the person's language."""
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import zxingcpp
@@ -321,21 +321,6 @@ def test_no_reminder_when_the_confirmation_came_inside_the_window(make, mail_con
     assert _messages() == []
 
 
-def test_certificate_issued_gives_the_verification_link(make, mail_context, event):
-    kind = make.certification_kind(name="ProACT-instruktør")
-    certification = make.certification(
-        kind=kind, issued_on=date(2027, 3, 13), expires_on=date(2029, 3, 13)
-    )
-    notifications.notify_certificate_issued(db.session, certification, BASE, NOW)
-    message = _one("certificate_issued")
-    assert message.to_address == certification.person.email
-    assert message.subject == "Godkjent som ProACT-instruktør"
-    verify_url = f"{BASE}/verify/{certification.verification_code}"
-    assert verify_url in message.body_text
-    assert f'href="{verify_url}"' in message.body_html
-    assert "13. mars 2029" in message.body_text
-
-
 ENGLISH_SUBJECTS = {
     "confirmation": "Confirmation: Kurs 12–13 March",
     "waitlisted": "Waiting list: Kurs 12–13 March",
@@ -404,13 +389,6 @@ def test_english_confirmation_names_its_files_in_english(make, mail_context, eve
         "invitation-2.ics",
     ]
     assert '<img src="cid:ticket-qr" alt="QR code for your ticket"' in message.body_html
-
-
-def test_english_certificate_mail(make, mail_context):
-    kind = make.certification_kind(name="ProACT-instruktør")
-    certification = make.certification(person=make.person(locale="en"), kind=kind)
-    notifications.notify_certificate_issued(db.session, certification, BASE, NOW)
-    assert _one("certificate_issued").subject == "Certified as ProACT-instruktør"
 
 
 def test_header_injection_in_the_title_yields_a_one_line_subject(make, mail_context):

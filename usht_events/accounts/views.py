@@ -175,7 +175,10 @@ blueprint.app_errorhandler(RateLimitExceeded)(too_many_attempts)
 
 
 def _start_page(user) -> str:
-    """Where a user lands after logging in: organisers and administrators at their overview."""
+    """Where a user lands after logging in: organisers and administrators at their overview,
+    municipality contacts at theirs (rosters and their staff; certification/roster_views.py)."""
     if user.role in (Role.ADMIN, Role.ORGANISER):
         return url_for("dashboard.index")
+    if user.role == Role.MUNICIPALITY:
+        return url_for("rosters.start_page")
     return url_for("registration.calendar")

@@ -177,8 +177,8 @@ class EventForm(BaseForm):
     auto_decision = BooleanField("Avgjør automatisk ved beslutningstidspunktet")
     registration_opens_at = _moment("Påmeldingen åpner (tom: når arrangementet publiseres)")
     registration_closes_at = _moment("Påmeldingsfrist (tom: når første dag starter)")
-    required_attendance_percent = _count(
-        "Krav til oppmøte for å ha fullført (prosent)", 1, 100, default=100
+    required_sessions = _count(
+        "Fullført etter minst så mange økter (tom: alle økter)", 1, MAX_SESSIONS
     )
 
     open_to = OptionField(
@@ -299,7 +299,7 @@ def build_draft(
         auto_decision=form.auto_decision.data,
         registration_opens_at=_moment_of(form.registration_opens_at, event),
         registration_closes_at=_moment_of(form.registration_closes_at, event),
-        required_attendance_percent=form.required_attendance_percent.data or 100,
+        required_sessions=form.required_sessions.data,
         eligible=list(
             session.scalars(
                 select(Municipality)

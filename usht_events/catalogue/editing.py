@@ -60,7 +60,8 @@ class EventDraft:
     auto_decision: bool = False
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
-    required_attendance_percent: int = 100
+    # None: every session (see registration/completion.py).
+    required_sessions: int | None = None
     eligible: list[Municipality] = field(default_factory=list)
 
 
@@ -83,7 +84,7 @@ PLAIN_FIELDS = (
     "auto_decision",
     "registration_opens_at",
     "registration_closes_at",
-    "required_attendance_percent",
+    "required_sessions",
 )
 
 # What the audit log calls each part of an event.
@@ -105,7 +106,7 @@ FIELD_LABELS = {
     "auto_decision": "automatisk beslutning",
     "registration_opens_at": "påmelding åpner",
     "registration_closes_at": "påmeldingsfrist",
-    "required_attendance_percent": "krav til oppmøte",
+    "required_sessions": "krav for å ha fullført",
     "place": "sted",
     "sessions": "tid eller sted for øktene",
     "capacity": "kapasitet",
@@ -140,6 +141,15 @@ def check_draft(draft: EventDraft) -> list[Problem]:
                 "min_participants",
                 f"Minste antall deltakere ({minimum}) kan ikke være større enn kapasiteten "
                 f"({capacity}).",
+            )
+        )
+    required, count = draft.required_sessions, len(draft.sessions)
+    if required is not None and count and required > count:
+        problems.append(
+            Problem(
+                "required_sessions_above_count",
+                "required_sessions",
+                f"Arrangementet har bare {count} økter; kravet kan ikke være flere.",
             )
         )
     if draft.series is not None and draft.series.centre_id != draft.centre.id:

@@ -80,3 +80,17 @@ CHOICE_TOO_LONG = ErrorCode(
 TOO_MANY_QUESTIONS = ErrorCode(
     "too_many_questions", N_("Et arrangement kan ha høyst %(most)s egne spørsmål."), status=409
 )
+
+# Reference data (certification kinds, focus areas, series), kept by administrators
+INVALID_SLUG = ErrorCode(
+    "invalid_slug",
+    N_("Kortnavnet kan bare ha små bokstaver a–z, sifre og bindestrek, f.eks. abc-kontakt."),
+    status=422,
+    field="slug",
+)
+SLUG_TAKEN = ErrorCode(
+    "slug_taken", N_("Kortnavnet «%(slug)s» er allerede i bruk."), status=422, field="slug"
+)
+NAME_TAKEN = ErrorCode(
+    "name_taken", N_("Navnet «%(name)s» er allerede i bruk."), status=422, field="name"
+)

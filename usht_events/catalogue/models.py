@@ -169,7 +169,8 @@ class Event(db.Model):
             name="min_participants_within_capacity",
         ),
         CheckConstraint(
-            "required_attendance_percent BETWEEN 1 AND 100", name="required_attendance_percent"
+            "required_sessions IS NULL OR required_sessions >= 1",
+            name="required_sessions_positive",
         ),
         CheckConstraint(
             "registration_opens_at IS NULL OR registration_closes_at IS NULL"
@@ -215,8 +216,9 @@ class Event(db.Model):
     threshold_reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Share of sessions a participant must attend to have completed the event.
-    required_attendance_percent: Mapped[int] = mapped_column(Integer, default=100)
+    # Sessions a participant must attend to have completed the event; NULL means every one
+    # (learning networks ask for "at least 3 of 4 gatherings").
+    required_sessions: Mapped[int | None] = mapped_column(Integer)
     # iCalendar SEQUENCE: raised whenever the time, place or status changes.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
 

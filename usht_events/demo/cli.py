@@ -29,6 +29,7 @@ def _print_report(report: SeedReport) -> None:
         f"Arrangementer: {report.events_total} i demoprogrammet, {report.events_created} nye"
     )
     click.echo(f"Påmeldinger: {report.registrations_created} nye")
+    click.echo(f"Godkjenninger: {report.certifications_created} nye")
     click.echo("")
     click.echo("Demo-innlogginger. Passordet er bare for demo: bruk det aldri i drift.")
     for login in report.logins:

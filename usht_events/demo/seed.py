@@ -33,6 +33,7 @@ from usht_events.catalogue.models import (
 )
 from usht_events.core.timezones import oslo_datetime
 from usht_events.demo import programme
+from usht_events.demo.certifications import seed_certifications
 from usht_events.demo.programme import DEMO_PASSWORD, DemoCentre, DemoEvent
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.organisations.rules import (
@@ -72,6 +73,7 @@ class SeedReport:
     events_created: int
     events_total: int
     registrations_created: int
+    certifications_created: int
     logins: list[Login]
 
 
@@ -102,13 +104,16 @@ def seed_demo(session: DbSession, today: date) -> SeedReport:
         series=seed_series(session, centres),
     )
     events, created = seed_events(session, anchor_monday(today), lookups)
-    registrations = seed_signups(session, events, seed_people(session))
+    people = seed_people(session)
+    registrations = seed_signups(session, events, people)
+    certifications = seed_certifications(session, people, lookups.kinds, anchor_monday(today))
     return SeedReport(
         municipalities=municipalities,
         centres=list(centres.values()),
         events_created=created,
         events_total=len(events),
         registrations_created=registrations,
+        certifications_created=certifications,
         logins=seed_logins(session),
     )
 

@@ -28,7 +28,7 @@ from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import BaseForm, strip_text
 from usht_events.core.timezones import to_oslo
-from usht_events.registration import exports, participants, signup, waitlist
+from usht_events.registration import completion, exports, participants, signup, waitlist
 from usht_events.registration.forms import (
     SignUpForm,
     email_field,
@@ -70,6 +70,29 @@ class AddRegistrationForm(SignUpForm):
         "Personen har samtykket til at opplysningene lagres og brukes til å gjennomføre "
         "arrangementet.",
         validators=[DataRequired("Bekreft at personen har samtykket.")],
+    )
+
+
+# The override form's choices: completed, not completed, or back to the attendance.
+COMPLETION_CHOICES = {"yes": True, "no": False, "attendance": None}
+
+
+class CompletionForm(BaseForm):
+    """The organiser's word on a participant's completion, and why."""
+
+    completed = RadioField(
+        "Fullført",
+        choices=[
+            SelectChoice("yes", "Fullført"),
+            SelectChoice("no", "Ikke fullført"),
+            SelectChoice("attendance", "Følg oppmøtet"),
+        ],
+        validators=[DataRequired("Velg om deltakeren har fullført.")],
+    )
+    reason = TextAreaField(
+        "Begrunnelse",
+        filters=[strip_text],
+        validators=[Length(max=1000, message="Begrunnelsen kan ha høyst 1000 tegn.")],
     )
 
 
@@ -117,6 +140,8 @@ def list_registrations(event_id: int):
         municipality_counts=participants.municipality_counts(db.session, event.id),
         status=status,
         statuses=participants.STATUS_ORDER,
+        completions=completion.event_completions(db.session, event),
+        required=completion.sessions_required(event),
     )
 
 
@@ -273,6 +298,35 @@ def message_participants(event_id: int):
     return body, 422 if (form.errors or error) else 200
 
 
+@blueprint.post("/registrations/<int:registration_id>/completion")
+@allow(*MANAGERS)
+def override_completion(registration_id: int):
+    """Say a participant completed the event, or did not, whatever the attendance; a reason
+    is required and the change is written to the event's log."""
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    manageable_event(db.session, current_user, registration.event_id)
+    form = CompletionForm()
+    if not form.validate_on_submit():
+        flash(_first_error(form), "danger")
+        return _back_to_list(registration)
+    try:
+        result = completion.override_completion(
+            db.session,
+            current_user,
+            registration.id,
+            COMPLETION_CHOICES[form.completed.data],
+            form.reason.data or "",
+            utcnow(),
+        )
+    except DomainError as error:
+        return _refused(registration, error)
+    db.session.commit()
+    verdict = "fullført" if result.completed else "ikke fullført"
+    how = "etter oppmøtet" if not result.overridden else "(overstyrt)"
+    flash(f"{registration.person.name} står nå som {verdict} {how}.", "success")
+    return _back_to_list(registration)
+
+
 @blueprint.get("/events/<int:event_id>/attendance-sheet")
 @allow(*MANAGERS)
 def attendance_sheet(event_id: int):
@@ -309,6 +363,7 @@ def _export_rows(event_id: int):
         _positions(event.id, status),
         [day.id for day in event.sessions],
         participants.attendance_by_registration(db.session, event.id),
+        completion.event_completions(db.session, event),
     )
     return event, rows, _day_labels(event)
 
@@ -345,6 +400,11 @@ def _manageable_registration(registration_id: int) -> Registration:
     if not ActionForm().validate_on_submit():
         abort(400)
     return registration
+
+
+def _first_error(form) -> str:
+    messages = [errors[0] for name, errors in form.errors.items() if name != "csrf_token"]
+    return messages[0] if messages else "Skjemaet var utløpt. Last inn siden og prøv igjen."
 
 
 def _refused(registration: Registration, error: DomainError):

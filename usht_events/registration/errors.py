@@ -100,3 +100,15 @@ ANSWER_NOT_A_CHOICE = ErrorCode(
 ANSWER_TOO_LONG = ErrorCode(
     "answer_too_long", N_("Svaret på «%(label)s» kan ha høyst %(most)s tegn."), status=422
 )
+
+# Completion
+REGISTRATION_NOT_FOUND = ErrorCode("not_found", N_("Påmeldingen finnes ikke."), status=404)
+COMPLETION_REASON_REQUIRED = ErrorCode(
+    "reason_required",
+    N_("Skriv hvorfor du overstyrer oppmøtet."),
+    status=422,
+    field="reason",
+)
+COMPLETION_NOT_CONFIRMED = ErrorCode(
+    "not_confirmed", N_("Bare bekreftede deltakere kan ha fullført arrangementet.")
+)

@@ -1,7 +1,7 @@
 """An event's registrations as CSV and Excel files that open right in Norwegian Excel.
 
-After the fixed columns comes one per day of the event: when the person was checked in
-that day (Oslo time), empty when not.
+After the fixed columns (attendance and completion among them) comes one per day of the
+event: when the person was checked in that day (Oslo time), empty when not.
 
 Every text cell a participant typed could start a formula (=HYPERLINK(...) in a workplace),
 so each one goes through `neutralise_formula` before it is written (OWASP, CSV injection).
@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from usht_events.core.timezones import to_oslo
+from usht_events.registration.completion import Completion
 from usht_events.registration.models import Registration
 
 # A text cell starting with one of these is run as a formula by spreadsheet programs.
@@ -34,7 +35,10 @@ HEADERS = (
     "Status",
     "Plass på venteliste",
     "Påmeldt",
+    "Oppmøte",
+    "Fullført",
 )
+SIGNED_UP_COLUMN = HEADERS.index("Påmeldt") + 1
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MAX_COLUMN_WIDTH = 50
 
@@ -54,6 +58,8 @@ class ExportRow:
     status: str
     waitlist_position: int | None
     signed_up_at: datetime
+    attendance: str = ""
+    completed: str = ""
     # One per day of the event, in order: the check-in's Oslo time, or None.
     checked_in: tuple[datetime | None, ...] = ()
 
@@ -70,6 +76,8 @@ class ExportRow:
             self.status,
             self.waitlist_position,
             self.signed_up_at,
+            self.attendance,
+            self.completed,
             *self.checked_in,
         ]
 
@@ -86,13 +94,20 @@ def export_rows(
     positions: dict[int, int],
     day_ids: Sequence[int] = (),
     attendance: dict[int, dict[int, datetime]] | None = None,
+    completions: dict[int, Completion] | None = None,
 ) -> list[ExportRow]:
-    """Rows for the export files, with each waitlisted registration's place in line and,
-    for each of `day_ids`, the check-in time from `attendance` (registration -> day -> time).
-    """
-    attendance = attendance or {}
+    """Rows for the export files, with each waitlisted registration's place in line,
+    when given its attendance and completion, and for each of `day_ids` the check-in time
+    from `attendance` (registration -> day -> time)."""
+    attendance, completions = attendance or {}, completions or {}
     return [
-        _row(registration, positions.get(registration.id), day_ids, attendance)
+        _row(
+            registration,
+            positions.get(registration.id),
+            day_ids,
+            attendance,
+            completions.get(registration.id),
+        )
         for registration in registrations
     ]
 
@@ -102,8 +117,16 @@ def headers(day_labels: Sequence[str] = ()) -> list[str]:
     return [*HEADERS, *(f"Sjekket inn {label}" for label in day_labels)]
 
 
+def completion_text(completion: Completion | None) -> str:
+    """Yes or no ("Ja", "Nei"), marked "(overstyrt)" when the organiser said so."""
+    if completion is None:
+        return ""
+    verdict = "Ja" if completion.completed else "Nei"
+    return f"{verdict} (overstyrt)" if completion.overridden else verdict
+
+
 def _row(
-    registration: Registration, position: int | None, day_ids=(), attendance=None
+    registration: Registration, position: int | None, day_ids, attendance, completion
 ) -> ExportRow:
     person = registration.person
     municipality = registration.municipality
@@ -119,6 +142,8 @@ def _row(
         status=registration.status.label,
         waitlist_position=position,
         signed_up_at=to_oslo(registration.created_at),
+        attendance=f"{completion.attended} av {completion.sessions}" if completion else "",
+        completed=completion_text(completion),
         checked_in=tuple(
             to_oslo(at) if (at := (attendance or {}).get(registration.id, {}).get(day)) else None
             for day in day_ids
@@ -155,7 +180,7 @@ def registrations_xlsx(rows: list[ExportRow], title: str, day_labels: Sequence[s
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row.values()])
-        for column in range(len(HEADERS), len(header) + 1):
+        for column in (SIGNED_UP_COLUMN, *range(len(HEADERS) + 1, len(header) + 1)):
             sheet.cell(sheet.max_row, column).number_format = DATETIME_FORMAT
     sheet.freeze_panes = "B2"
     workbook.properties.title = title[:200]

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -216,3 +216,22 @@ class Answer(db.Model):
 
     registration: Mapped[Registration] = relationship(back_populates="answers")
     question: Mapped[EventQuestion] = relationship()
+
+
+class CompletionOverride(db.Model):
+    """The organiser's word on whether a registration completed its event, whatever the
+    attendance says (registration/completion.py); the reason is kept, and the change audited."""
+
+    __tablename__ = "completion_override"
+
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), primary_key=True
+    )
+    completed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("app_user.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    registration: Mapped[Registration] = relationship()

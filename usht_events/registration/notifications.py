@@ -32,7 +32,7 @@ from usht_events.core.outbox import (
     set_attachments,
 )
 from usht_events.core.qr import qr_png
-from usht_events.core.timezones import format_date_span, format_day, format_period
+from usht_events.core.timezones import format_date_span, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 from usht_events.registration.places import waitlist_position
 from usht_events.registration.tickets import ticket_url
@@ -60,7 +60,6 @@ SUBJECT = {
     "threshold_reached": N_("Gjennomføres: %(title)s %(dates)s"),
     "reminder": N_("Påminnelse: %(title)s %(dates)s"),
     "existing_place": N_("Lenken til påmeldingen din: %(title)s %(dates)s"),
-    "certificate_issued": N_("Godkjent som %(kind)s"),
 }
 CALENDAR_FILENAME = {"REQUEST": N_("invitasjon.ics"), "CANCEL": N_("avlysning.ics")}
 QR_FILENAME = N_("billett.png")
@@ -226,37 +225,6 @@ def queue_due_reminders(
     return queued
 
 
-def notify_certificate_issued(
-    session, certification, base_url: str, now: datetime
-) -> OutboxMessage | None:
-    """Tell the person they are certified, with the public verification link."""
-    person = certification.person
-    lang = _lang(person)
-    kind_name = certification.kind.name
-    event = certification.event
-    context = {
-        "certification": certification,
-        "kind_name": kind_name,
-        "event": event,
-        "issued_on": format_day(certification.issued_on, lang),
-        "expires_on": format_day(certification.expires_on, lang)
-        if certification.expires_on
-        else "",
-        "verify_url": f"{base_url}/verify/{certification.verification_code}",
-        **_contact(event),
-    }
-    subject = header_safe(in_language(lang, SUBJECT["certificate_issued"], kind=kind_name))
-    return _send(
-        session,
-        "certificate_issued",
-        person,
-        subject,
-        context,
-        now,
-        event_id=event.id if event else None,
-    )
-
-
 def _to_active(session, event, kind, method, base_url, now):
     messages = []
     for registration in _registrations(session, [event.id]):
@@ -366,8 +334,7 @@ def _event_subject(kind: str, lang: str, title: str, span: str) -> str:
 
 
 def _template(kind: str) -> str:
-    area = "certification" if kind == "certificate_issued" else "registration"
-    return f"{area}/mail/{kind}"
+    return f"registration/mail/{kind}"
 
 
 def _lang(person: Person) -> str:
