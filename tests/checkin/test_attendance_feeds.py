@@ -1,7 +1,6 @@
 """What the desk writes shows up where attendance is read: the participant list, the
 exports (a column per day), the attendance sheet and the annual report."""
 
-import csv
 import io
 import re
 
@@ -9,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.checkin.conftest import build_course
+from tests.tables import csv_table
 from usht_events.checkin.scanning import check_in
 from usht_events.core.db import db
 from usht_events.core.timezones import to_oslo
@@ -48,7 +48,7 @@ def test_the_participant_list_shows_check_ins_and_the_count_per_day(organiser, c
 
 def test_the_csv_has_a_column_per_day(organiser, checked_in):
     body = organiser.get(f"/admin/events/{checked_in.event.id}/registrations.csv").data
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    rows = csv_table(body)
     header = rows[0]
     assert [title for title in header if title.startswith("Sjekket inn")] == [
         f"Sjekket inn {to_oslo(day.starts_at):%d.%m.%Y %H.%M}" for day in checked_in.event.sessions

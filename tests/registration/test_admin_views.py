@@ -1,6 +1,5 @@
 """The organiser's participant pages over HTTP: actions, mails, audit, and who sees what."""
 
-import csv
 import io
 
 import pytest
@@ -8,9 +7,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import _csrf_token
+from tests.tables import csv_table, xlsx_table
 from usht_events.core.audit import AuditEntry
 from usht_events.core.db import db
 from usht_events.core.outbox import OutboxMessage
+from usht_events.core.timezones import format_date_span, to_oslo
 from usht_events.registration.models import Registration, RegistrationSource, RegistrationStatus
 
 CONFIRMED, WAITLISTED, CANCELLED = (
@@ -100,12 +101,35 @@ def test_exports_download_as_files_that_are_not_cached(organiser, world):
     assert csv_response.mimetype == "text/csv"
     assert csv_response.headers["Cache-Control"] == "no-store"
     assert csv_response.headers["Content-Disposition"].startswith("attachment;")
-    text = csv_response.data.decode("utf-8-sig")
-    names = [row[0] for row in csv.reader(io.StringIO(text, newline=""), delimiter=";")]
+    names = [row[0] for row in csv_table(csv_response.data)]
     assert names == ["Navn", "Kari Nordmann", "Ola Hansen", "Per Venter"]
     xlsx = organiser.get(url + ".xlsx?status=waitlisted")
-    sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["Per Venter"]
+    assert [row[0] for row in xlsx_table(xlsx.data)[1:]] == ["Per Venter"]
+
+
+def test_exports_name_the_event_above_the_table_and_in_the_file_name(organiser, world, make):
+    event = world["event"]
+    make.registration(event, make.person(name="Siri Avmeldt"), status=CANCELLED)
+    db.session.commit()
+    url = f"/admin/events/{event.id}/registrations"
+    response = organiser.get(url + ".csv")
+    first_day = f"{to_oslo(event.starts_at):%Y-%m-%d}"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="pameldinger-proact-instruktorkurs-{first_day}.csv"'
+    )
+    lines = response.data.decode("utf-8-sig").splitlines()
+    assert lines[0] == "ProACT-instruktørkurs"
+    assert lines[1] == f"{format_date_span(event.starts_at, event.ends_at)}, USHT Østfold"
+    assert lines[2] == ""
+    # The cancelled stay out of the list to print unless asked for.
+    assert "Siri Avmeldt" not in [row[0] for row in csv_table(response.data)]
+    with_cancelled = organiser.get(url + ".xlsx?with_cancelled=1")
+    assert with_cancelled.headers["Content-Disposition"].endswith(f'-{first_day}.xlsx"')
+    sheet = load_workbook(io.BytesIO(with_cancelled.data)).active
+    assert sheet["A1"].value == "ProACT-instruktørkurs"
+    assert sheet.freeze_panes == "B5"
+    names = [row[0] for row in xlsx_table(with_cancelled.data)[1:]]
+    assert names == ["Kari Nordmann", "Ola Hansen", "Per Venter", "Siri Avmeldt"]
 
 
 def _add_form(client, event_id, **changes):

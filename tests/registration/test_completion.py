@@ -1,14 +1,11 @@
 """Completion: every session, a number of sessions, and the organiser's override either way
 with a reason (audited); shown on the participants page and in both exports."""
 
-import csv
-import io
-
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.conftest import _csrf_token
+from tests.tables import csv_table, xlsx_table
 from usht_events.core.audit import AuditEntry
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
@@ -185,8 +182,7 @@ def test_both_exports_carry_attendance_and_completion(login_as, course):
     organiser = login_as("organiser", centre=event.centre)
     completion.override_completion(db.session, None, kari.id, False, "Gikk tidlig", utcnow())
     db.session.commit()
-    text = organiser.get(f"/admin/events/{event.id}/registrations.csv").data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    rows = csv_table(organiser.get(f"/admin/events/{event.id}/registrations.csv").data)
     # The day columns of the check-in desk follow; completion sits after the sign-up time.
     at = rows[0].index("Oppmøte")
     assert rows[0][at : at + 2] == ["Oppmøte", "Fullført"]
@@ -195,9 +191,6 @@ def test_both_exports_carry_attendance_and_completion(login_as, course):
         "Kari Nordmann": ["2 av 2", "Nei (overstyrt)"],
         "Ola Hansen": ["1 av 2", "Nei"],
     }
-    workbook = load_workbook(
-        io.BytesIO(organiser.get(f"/admin/events/{event.id}/registrations.xlsx").data)
-    )
-    values = list(workbook.active.values)
+    values = xlsx_table(organiser.get(f"/admin/events/{event.id}/registrations.xlsx").data)
     assert list(values[0][at : at + 2]) == ["Oppmøte", "Fullført"]
     assert {row[0]: list(row[at : at + 2]) for row in values[1:]} == by_name

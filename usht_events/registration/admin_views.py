@@ -25,9 +25,10 @@ from usht_events.accounts.access import allow, enforce_declared_roles
 from usht_events.accounts.models import Role
 from usht_events.catalogue.access import manageable_event
 from usht_events.core.db import db, utcnow
+from usht_events.core.downloads import attachment_headers, file_slug
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import BaseForm, strip_text
-from usht_events.core.timezones import to_oslo
+from usht_events.core.timezones import format_date_span, to_oslo
 from usht_events.registration import completion, exports, participants, signup, waitlist
 from usht_events.registration.forms import (
     SignUpForm,
@@ -150,7 +151,7 @@ def list_registrations(event_id: int):
 def export_registrations_csv(event_id: int):
     """The list as CSV for Excel (semicolons, UTF-8 with BOM); ?status= narrows it."""
     event, rows, days = _export_rows(event_id)
-    body = exports.registrations_csv(rows, days)
+    body = exports.registrations_csv(rows, days, _heading(event))
     return _download(body, "text/csv; charset=utf-8", event, "csv")
 
 
@@ -159,7 +160,8 @@ def export_registrations_csv(event_id: int):
 def export_registrations_xlsx(event_id: int):
     """The list as an Excel workbook; ?status= narrows it."""
     event, rows, days = _export_rows(event_id)
-    return _download(exports.registrations_xlsx(rows, event.title, days), XLSX_TYPE, event, "xlsx")
+    body = exports.registrations_xlsx(rows, event.title, days, _heading(event))
+    return _download(body, XLSX_TYPE, event, "xlsx")
 
 
 @blueprint.route("/events/<int:event_id>/registrations/new", methods=["GET", "POST"])
@@ -355,9 +357,14 @@ def _positions(event_id: int, status) -> dict[int, int]:
 
 
 def _export_rows(event_id: int):
+    """The export's rows: those of ?status=, or every active place, with the cancelled
+    too only when asked (?with_cancelled=1)."""
     event = manageable_event(db.session, current_user, event_id)
     status = _status_filter()
-    registrations = participants.event_registrations(db.session, event.id, status)
+    with_cancelled = status is not None or request.args.get("with_cancelled") == "1"
+    registrations = participants.event_registrations(
+        db.session, event.id, status, include_cancelled=with_cancelled
+    )
     rows = exports.export_rows(
         registrations,
         _positions(event.id, status),
@@ -373,17 +380,16 @@ def _day_labels(event) -> list[str]:
     return [f"{to_oslo(day.starts_at):%d.%m.%Y %H.%M}" for day in event.sessions]
 
 
+def _heading(event) -> exports.Heading:
+    dates = format_date_span(event.starts_at, event.ends_at) if event.sessions else ""
+    return exports.Heading(event.title, dates, event.centre.name)
+
+
 def _download(body: bytes, mimetype: str, event, extension: str) -> Response:
-    filename = f"pameldinger-{event.id}.{extension}"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Personal data: no copy in shared caches or the browser's cache.
-            "Cache-Control": "no-store",
-        },
-    )
+    """The file, named after the event and its first day: pameldinger-<title>-<date>.<ext>."""
+    first_day = f"-{to_oslo(event.starts_at):%Y-%m-%d}" if event.starts_at else ""
+    stem = f"pameldinger-{file_slug(event.title)}{first_day}"
+    return Response(body, mimetype=mimetype, headers=attachment_headers(f"{stem}.{extension}"))
 
 
 def _render_add(event, form: AddRegistrationForm, error: str | None = None):

@@ -151,10 +151,31 @@ def _row(
     )
 
 
-def registrations_csv(rows: list[ExportRow], day_labels: Sequence[str] = ()) -> bytes:
-    """UTF-8 with a byte-order mark, semicolons and CRLF: Excel in Norway opens it in columns."""
+@dataclass(frozen=True)
+class Heading:
+    """What the file is: the event's title, then its dates and centre, above the table."""
+
+    title: str
+    dates: str
+    centre: str
+
+    def lines(self) -> list[str]:
+        return [self.title, f"{self.dates}, {self.centre}" if self.dates else self.centre]
+
+
+def registrations_csv(
+    rows: list[ExportRow], day_labels: Sequence[str] = (), heading: Heading | None = None
+) -> bytes:
+    """UTF-8 with a byte-order mark, semicolons and CRLF: Excel in Norway opens it in columns.
+
+    With a heading, its lines and an empty one come first, then the table.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for line in heading.lines() if heading else ():
+        writer.writerow([neutralise_formula(line)])
+    if heading:
+        writer.writerow([])
     writer.writerow(headers(day_labels))
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row.values()])
@@ -169,20 +190,32 @@ def _csv_cell(value) -> str:
     return neutralise_formula(str(value))
 
 
-def registrations_xlsx(rows: list[ExportRow], title: str, day_labels: Sequence[str] = ()) -> bytes:
-    """The same rows as an Excel workbook: bold frozen header, real dates, sized columns."""
+def registrations_xlsx(
+    rows: list[ExportRow],
+    title: str,
+    day_labels: Sequence[str] = (),
+    heading: Heading | None = None,
+) -> bytes:
+    """The same rows as an Excel workbook: the heading, a bold frozen header, real dates,
+    sized columns."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Påmeldinger"
+    for number, line in enumerate(heading.lines() if heading else ()):
+        sheet.append([neutralise_formula(line)])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True, size=14 if number == 0 else 11)
+    if heading:
+        sheet.append([])
     header = headers(day_labels)
     sheet.append(header)
-    for cell in sheet[1]:
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_xlsx_cell(value) for value in row.values()])
         for column in (SIGNED_UP_COLUMN, *range(len(HEADERS) + 1, len(header) + 1)):
             sheet.cell(sheet.max_row, column).number_format = DATETIME_FORMAT
-    sheet.freeze_panes = "B2"
+    sheet.freeze_panes = f"B{header_row + 1}"
     workbook.properties.title = title[:200]
     _size_columns(sheet, rows, header)
     buffer = io.BytesIO()

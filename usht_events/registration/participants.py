@@ -113,9 +113,14 @@ def municipality_counts(session: DbSession, event_id: int) -> list[MunicipalityC
 
 
 def event_registrations(
-    session: DbSession, event_id: int, status: RegistrationStatus | None = None
+    session: DbSession,
+    event_id: int,
+    status: RegistrationStatus | None = None,
+    *,
+    include_cancelled: bool = True,
 ) -> list[Registration]:
-    """The event's registrations: confirmed, then the waiting list in order, then cancelled."""
+    """The event's registrations: confirmed, then the waiting list in order, then cancelled
+    (unless left out)."""
     query = (
         select(Registration)
         .where(Registration.event_id == event_id)
@@ -124,6 +129,8 @@ def event_registrations(
     )
     if status is not None:
         query = query.where(Registration.status == status)
+    elif not include_cancelled:
+        query = query.where(Registration.is_active)
     registrations = session.scalars(query).all()
     return sorted(registrations, key=lambda item: STATUS_ORDER.index(item.status))
 
