@@ -34,7 +34,11 @@ from usht_events.core.outbox import (
 from usht_events.core.qr import qr_png
 from usht_events.core.timezones import format_date_span, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
-from usht_events.registration.places import waitlist_position
+from usht_events.registration.places import (
+    confirmed_count,
+    waitlist_position,
+    waits_for_municipality,
+)
 from usht_events.registration.tickets import ticket_url
 
 log = logging.getLogger(__name__)
@@ -153,9 +157,18 @@ def write_sign_up_mail(session, message: OutboxMessage, base_url: str, now: date
 def _sign_up_mail(session, kind, registration, base_url, now, into=None):
     if kind == "confirmation":
         return _confirmed_mail(session, kind, registration, base_url, now, into=into)
-    position = waitlist_position(session, registration)
+    # Waiting for the municipality's seats, not the event's: the mail says so, and counts
+    # the line of that municipality.
+    for_municipality = waits_for_municipality(session, registration)
     return _registration_mail(
-        session, kind, registration, base_url, now, position=position, into=into
+        session,
+        kind,
+        registration,
+        base_url,
+        now,
+        position=waitlist_position(session, registration, in_municipality=for_municipality),
+        municipality=registration.municipality.name if for_municipality else None,
+        into=into,
     )
 
 
