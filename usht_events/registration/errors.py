@@ -70,6 +70,12 @@ REGISTRATION_CANCELLED = ErrorCode(
     "registration_cancelled", N_("Påmeldingen er avmeldt; det er ingen bekreftelse å sende.")
 )
 ALREADY_CANCELLED = ErrorCode("already_cancelled", N_("Påmeldingen er allerede avmeldt."))
+CANCEL_REASON_MISSING = ErrorCode(
+    "reason_missing",
+    N_("Skriv en begrunnelse til deltakeren: den står i e-posten om avmeldingen."),
+    status=422,
+    field="reason",
+)
 CANCEL_AFTER_START = ErrorCode(
     "past", N_("Arrangementet har startet; kontakt arrangøren for å melde deg av.")
 )

@@ -59,6 +59,7 @@ SUBJECT = {
     "waitlisted": N_("Venteliste: %(title)s %(dates)s"),
     "promoted": N_("Du har fått plass: %(title)s %(dates)s"),
     "cancelled": N_("Avmeldt: %(title)s %(dates)s"),
+    "cancelled_by_organiser": N_("Arrangøren har meldt deg av: %(title)s %(dates)s"),
     "event_changed": N_("Endret tid eller sted: %(title)s %(dates)s"),
     "event_cancelled": N_("Avlyst: %(title)s %(dates)s"),
     "threshold_reached": N_("Gjennomføres: %(title)s %(dates)s"),
@@ -183,11 +184,24 @@ def notify_promoted(session, registrations, base_url: str, now: datetime) -> lis
 def notify_cancelled(
     session, registration: Registration, base_url: str, now: datetime
 ) -> OutboxMessage | None:
-    """Confirm a cancelled place; a calendar entry they were sent is cancelled."""
+    """Confirm a place the person gave up; a calendar entry they were sent is cancelled."""
+    return _cancellation_mail(session, "cancelled", registration, base_url, now)
+
+
+def notify_cancelled_by_organiser(
+    session, registration: Registration, reason: str, base_url: str, now: datetime
+) -> OutboxMessage | None:
+    """Tell the person an organiser gave up their place, and why; their calendar entry goes."""
+    return _cancellation_mail(
+        session, "cancelled_by_organiser", registration, base_url, now, reason=reason
+    )
+
+
+def _cancellation_mail(session, kind, registration, base_url, now, **extra):
     had_entry = registration.confirmed_at is not None
     attachments = _calendar_attachment(registration, base_url, now, "CANCEL") if had_entry else ()
     return _registration_mail(
-        session, "cancelled", registration, base_url, now, attachments=attachments
+        session, kind, registration, base_url, now, attachments=attachments, **extra
     )
 
 
