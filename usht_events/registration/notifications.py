@@ -219,9 +219,20 @@ def notify_event_cancelled(session, event: Event, base_url: str, now: datetime):
 
 
 def notify_threshold_reached(session, event: Event, base_url: str, now: datetime):
-    """Tell the confirmed participants that the event will run."""
+    """Tell the confirmed participants that the event will run, with the calendar update.
+
+    Call after SEQUENCE was raised (threshold.mark_threshold_reached, decisions.confirm_event):
+    the entries they were sent as TENTATIVE become CONFIRMED.
+    """
     return _queued(
-        _registration_mail(session, "threshold_reached", registration, base_url, now)
+        _registration_mail(
+            session,
+            "threshold_reached",
+            registration,
+            base_url,
+            now,
+            attachments=_calendar_attachment(registration, base_url, now, "REQUEST"),
+        )
         for registration in _registrations(session, [event.id], RegistrationStatus.CONFIRMED)
     )
 
@@ -278,6 +289,7 @@ def _confirmed_mail(session, kind, registration, base_url, now, into=None):
         attachments=attachments,
         into=into,
         **_confirmed_context(registration, base_url),
+        **_minimum_context(session, registration.event, _lang(registration.person)),
     )
 
 
@@ -378,6 +390,16 @@ def _confirmed_context(registration, base_url) -> dict:
     return {
         "ticket_url": ticket_url(base_url, registration.ticket_token),
         "digital_link": registration.event.digital_link,
+    }
+
+
+def _minimum_context(session, event: Event, lang: str) -> dict:
+    """What a place on an event not yet sure to run must say: the minimum, how many more."""
+    if not event.is_tentative:
+        return {"still_needed": 0}
+    return {
+        "still_needed": max(event.min_participants - confirmed_count(session, event.id), 0),
+        "decision_day": format_day(event.decision_at, lang) if event.decision_at else "",
     }
 
 
