@@ -218,7 +218,7 @@ def cancel_registration(registration_id: int):
     name = registration.person.name
     form = CancelRegistrationForm()
     if not form.validate():
-        flash(f"{name} er ikke meldt av. {form.reason.errors[0]}", "danger")
+        flash(f"{name} er ikke meldt av. {' '.join(form.reason.errors)}".strip(), "danger")
         return _back_to_list(registration)
     try:
         promoted = waitlist.cancel_registration(
