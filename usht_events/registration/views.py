@@ -65,22 +65,41 @@ def calendar():
     ), status
 
 
-@blueprint.get("/events/<int:event_id>")
+# One rule per address, both methods on it: with a GET and a POST rule for one path,
+# werkzeug answers an id out of range with 405 rather than 404.
+@blueprint.route("/events/<int:event_id>", methods=["GET", "POST"])
 def show_event(event_id: int):
-    """The event, its sessions and rules in plain Norwegian, and the sign-up form."""
+    """The event, its sessions and rules in plain Norwegian, and the sign-up form.
+
+    The form posts to the event page's own address, so a refused sign-up is answered here,
+    with what was typed and the right status, and the address bar keeps an address that can
+    be reloaded, shared or switched to English.
+    """
+    if request.method == "POST":
+        return _sign_up_from_form(event_id)
     event = catalogue_rules.public_event(db.session, event_id) or abort(404)
     form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
     return render_event_page(event, form)
 
 
-@blueprint.post("/events/<int:event_id>")
-@blueprint.post("/events/<int:event_id>/register")
+@blueprint.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 def register(event_id: int):
-    """Sign up: redirect to the manage page, or show the form again with what went wrong.
+    """Sign up from a form loaded before it posted to the event page; a GET here (a reload,
+    a bookmark, the language switch) leads to the event page, in the language asked for."""
+    if request.method == "POST":
+        return _sign_up_from_form(event_id)
+    catalogue_rules.public_event(db.session, event_id) or abort(404)
+    lang = request.args.get("lang")
+    target = url_for(
+        "registration.show_event",
+        event_id=event_id,
+        lang=lang if lang in SUPPORTED_LOCALES else None,
+    )
+    return redirect(target, 303)
 
-    The form posts to the event page's own address, so a refused sign-up is answered there,
-    with what was typed and the right status, and the address bar keeps an address that can
-    be reloaded, shared or switched to English. `/register` takes forms loaded before.
+
+def _sign_up_from_form(event_id: int):
+    """Sign up: redirect to the manage page, or show the form again with what went wrong.
 
     A valid form goes straight to the sign-up rule, which reads what it needs under the
     event's lock; the event page is loaded only when the form has to be shown again.
@@ -111,19 +130,6 @@ def register(event_id: int):
             pause_minutes=int(EXISTING_PLACE_PAUSE.total_seconds() // 60),
         )
     return redirect(url_for("registration.manage", token=result.token), 303)
-
-
-@blueprint.get("/events/<int:event_id>/register")
-def register_page(event_id: int):
-    """Nothing to show at the sign-up's address: a reload, a bookmark or a language switch
-    there leads to the event page (in the language asked for)."""
-    lang = request.args.get("lang")
-    target = url_for(
-        "registration.show_event",
-        event_id=event_id,
-        lang=lang if lang in SUPPORTED_LOCALES else None,
-    )
-    return redirect(target, 303)
 
 
 def render_event_page(event: Event, form: SignUpForm, status: int = 200, error: str | None = None):
@@ -223,7 +229,7 @@ def correct_details(token: str):
     )
     formdata = request.form if request.method == "POST" else None
     form = DetailsForm.for_registration(registration, municipalities, formdata)
-    error = None
+    error, status = None, 200
     if request.method == "POST" and form.validate():
         try:
             changed = corrections.correct_details(
@@ -231,7 +237,7 @@ def correct_details(token: str):
             )
         except DomainError as refusal:
             db.session.rollback()
-            error = _beside_field(form, refusal)
+            error, status = _beside_field(form, refusal), refusal.status
         else:
             db.session.commit()
             flash(_details_saved_message(changed), "success")
@@ -243,7 +249,7 @@ def correct_details(token: str):
         form=form,
         error=error,
     )
-    return body, 422 if (form.errors or error) else 200
+    return body, 422 if status == 200 and form.errors else status
 
 
 def _beside_field(form, refusal: DomainError) -> str | None:
