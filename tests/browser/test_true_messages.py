@@ -226,7 +226,25 @@ def _ticket_waitlisted(live_server, page, journey):
     assert not page.get_by_text("Vis QR-koden når du kommer").is_visible()
 
 
+def _event_refused(live_server, page, journey):
+    journey["event"].waitlist_enabled = False
+    db.session.commit()
+    page.goto(f"{live_server}/events/{journey['event'].id}")
+    fill_signup_form(page, "tredje@fredrikstad.kommune.no")
+    page.get_by_role("button", name="Meld meg på").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+
+
+def _calendar_filtered(live_server, page, journey):
+    page.goto(f"{live_server}/?q=ProACT&centre=ostfold")
+    page.locator(".calendar-filter > summary").click()
+    page.get_by_label("Søk", exact=True).wait_for()
+
+
 PAGES = {
+    "event-refused": _event_refused,
+    "calendar-filtered": _calendar_filtered,
     "manage-waiting-for-municipality": _manage_waiting,
     "cancel": _cancel,
     "details": _details,
