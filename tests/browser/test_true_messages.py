@@ -222,7 +222,7 @@ def _already_registered(live_server, page, journey):
 
 def _ticket_waitlisted(live_server, page, journey):
     registration = journey["waiting"]
-    page.goto(f"{live_server}/t/{registration.ticket_code}")
+    page.goto(f"{live_server}/t/{registration.ticket_token}")
     assert not page.get_by_text("Vis QR-koden når du kommer").is_visible()
 
 

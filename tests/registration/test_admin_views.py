@@ -235,10 +235,13 @@ def test_cancelling_without_a_fitting_reason_changes_nothing(organiser, world, r
 def test_the_participants_page_asks_for_the_reason_beside_the_cancel_button(organiser, world):
     html = organiser.get(f"/admin/events/{world['event'].id}/registrations").get_data(as_text=True)
     rid = world["kari"].id
-    assert (
-        f'<label class="ds-label" for="reason-{rid}">Begrunnelse til Kari Nordmann</label>' in html
+    label = (
+        f'<label class="ds-label" for="cancel-reason-{rid}">Begrunnelse til Kari Nordmann</label>'
     )
-    assert re.search(rf'<textarea[^>]*id="reason-{rid}"[^>]*name="reason"[^>]*required', html)
+    assert label in html
+    assert re.search(
+        rf'<textarea[^>]*id="cancel-reason-{rid}"[^>]*name="reason"[^>]*required', html
+    )
 
 
 def test_promoting_without_a_free_seat_says_to_raise_the_capacity(organiser, world):

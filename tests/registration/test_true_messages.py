@@ -289,7 +289,7 @@ def test_already_registered_in_english_says_what_happened(client, make):
 def test_a_ticket_not_valid_does_not_ask_to_be_shown(client, make, status):
     registration = make.registration(make.event(), status=status, cancelled_at=utcnow())
     db.session.commit()
-    page = client.get(f"/t/{registration.ticket_code}").get_data(as_text=True)
+    page = client.get(f"/t/{registration.ticket_token}").get_data(as_text=True)
     assert "Vis QR-koden når du kommer" not in page
     assert "Billetten gjelder" in page
 
@@ -297,7 +297,7 @@ def test_a_ticket_not_valid_does_not_ask_to_be_shown(client, make, status):
 def test_a_valid_ticket_asks_to_be_shown(client, make):
     registration = make.registration(make.event())
     db.session.commit()
-    page = client.get(f"/t/{registration.ticket_code}").get_data(as_text=True)
+    page = client.get(f"/t/{registration.ticket_token}").get_data(as_text=True)
     assert "Vis QR-koden når du kommer" in page
 
 
@@ -305,6 +305,6 @@ def test_a_ticket_for_a_cancelled_event_does_not_ask_to_be_shown(client, make):
     event = make.event(status=EventStatus.CANCELLED, cancelled_at=utcnow() - timedelta(hours=1))
     registration = make.registration(event)
     db.session.commit()
-    page = client.get(f"/t/{registration.ticket_code}").get_data(as_text=True)
+    page = client.get(f"/t/{registration.ticket_token}").get_data(as_text=True)
     assert "Arrangementet er avlyst. Billetten gjelder ikke." in page
     assert "Vis QR-koden når du kommer" not in page

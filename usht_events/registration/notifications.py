@@ -32,7 +32,7 @@ from usht_events.core.outbox import (
     set_attachments,
 )
 from usht_events.core.qr import qr_png
-from usht_events.core.timezones import format_date_span, format_period
+from usht_events.core.timezones import format_date_span, format_day, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 from usht_events.registration.places import (
     confirmed_count,
