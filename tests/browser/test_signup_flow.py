@@ -163,7 +163,8 @@ def test_errors_are_summarised_with_links_that_move_focus(live_server, phone_pag
 
     summary = page.locator("#error-summary")
     assert summary.get_by_role("heading", name="Skjemaet har feil som må rettes").is_visible()
-    assert page.title().startswith("Feil i skjemaet:")
+    assert page.title().startswith("Feil: ")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     for message, field_id in [
         ("Skriv inn navnet ditt.", "name"),
         ("Skriv inn en gyldig e-postadresse, for eksempel navn@kommune.no.", "email"),

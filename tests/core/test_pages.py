@@ -1,5 +1,7 @@
 """The legal pages, the error page and the security headers every response carries."""
 
+import re
+
 import pytest
 
 from usht_events.core.db import db
@@ -13,8 +15,52 @@ def test_privacy_statement_says_what_is_stored_and_for_how_long(app, client, mon
     assert "Personvernerklæring" in page
     for stored in ("navn og e-postadresse", "telefonnummer", "arbeidssted og yrke", "behov"):
         assert stored in page
-    assert "anonymiseres 24 måneder" in page
+    # Until `flask privacy purge` exists, it says that nothing is anonymised yet.
+    assert "sletter eller anonymiserer dem ikke av seg selv ennå" in page
+    assert "planlagt at påmeldinger skal anonymiseres 24 måneder etter arrangementet" in page
     assert "Datatilsynet" in page
+
+
+def _has_purge_command(app) -> bool:
+    privacy = app.cli.commands.get("privacy")
+    return privacy is not None and "purge" in getattr(privacy, "commands", {})
+
+
+# What a page says once registrations are anonymised: a promise, in the present tense.
+ANONYMISATION_PROMISES = re.compile(
+    r"(Påmeldinger|Påmeldingen|registrations are|registration is)\s+(anonymiseres|anonymised)",
+    re.IGNORECASE,
+)
+
+
+def test_no_page_promises_anonymisation_while_no_purge_command_exists(app, client, make):
+    event = make.event()
+    db.session.commit()
+    if _has_purge_command(app):
+        return  # retention is built: the pages may promise what it does
+    for path in ("/personvern", "/personvern?lang=en", f"/events/{event.id}", "/?lang=en"):
+        page = client.get(path).get_data(as_text=True)
+        assert not ANONYMISATION_PROMISES.search(page), path
+        assert "anonymiseres 36 måneder etter at" not in page
+
+
+def _has_check_in(app) -> bool:
+    return any("/checkin" in rule.rule for rule in app.url_map.iter_rules())
+
+
+CHECK_IN_CLAIMS = ("Innsjekking", "sjekke inn", "sjekket inn", "sjekke deg inn", "på navn")
+
+
+def test_statements_describe_check_in_only_once_it_exists(app, client):
+    pages = {path: client.get(path).get_data(as_text=True) for path in STATEMENTS}
+    if _has_check_in(app):
+        return  # check-in is built: the statements may describe it
+    for path, page in pages.items():
+        claims = [claim for claim in CHECK_IN_CLAIMS if claim in page]
+        assert claims == [], f"{path} describes check-in, which is not built: {claims}"
+
+
+STATEMENTS = ("/personvern", "/tilgjengelighet")
 
 
 def test_privacy_statement_lists_the_centres_to_contact(client, make):
@@ -72,6 +118,8 @@ def test_templates_use_no_inline_script_or_style(client):
     # The CSP forbids both; a browser would silently drop them.
     for path in ("/", "/personvern", "/tilgjengelighet", "/finnes-ikke"):
         page = client.get(path).get_data(as_text=True)
-        assert "<script" not in page
+        scripts = re.findall(r"<script[^>]*>", page)
+        assert scripts == ['<script src="/static/js/error-summary.js" defer>'], scripts
+        assert "</script>" not in page.replace("defer></script>", "")
         assert "<style" not in page
         assert " style=" not in page

@@ -42,3 +42,21 @@ def test_date_span_compacts_same_month_and_spells_out_month_change():
     assert format_date_span(oslo(3, 12), oslo(3, 13)) == "12.–13. mars"
     assert format_date_span(oslo(3, 30), oslo(4, 2)) == "30. mars–2. april"
     assert format_date_span(oslo(3, 12), oslo(3, 12)) == "12. mars"
+
+
+def test_date_span_with_the_year_for_cards():
+    def oslo(year, month, day):
+        return oslo_datetime(datetime(year, month, day).date(), time(9))
+
+    assert (
+        format_date_span(oslo(2027, 1, 12), oslo(2027, 1, 13), year=True) == "12.–13. januar 2027"
+    )
+    assert format_date_span(oslo(2027, 1, 12), oslo(2027, 1, 13), "en", year=True) == (
+        "12–13 January 2027"
+    )
+    assert format_date_span(oslo(2027, 3, 30), oslo(2027, 4, 2), year=True) == (
+        "30. mars–2. april 2027"
+    )
+    assert format_date_span(oslo(2026, 12, 30), oslo(2027, 1, 2), year=True) == (
+        "30. desember 2026–2. januar 2027"
+    )

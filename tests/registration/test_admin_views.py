@@ -1,6 +1,7 @@
 """The organiser's participant pages over HTTP: actions, mails, audit, and who sees what."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -178,14 +179,69 @@ def test_adding_someone_already_registered_says_so(organiser, world):
     assert "allerede påmeldt" in response.get_data(as_text=True)
 
 
+REASON = "Du ringte og sa at du er syk den uken. God bedring!"
+
+
 def test_cancelling_moves_the_next_one_up_and_mails_both(organiser, world):
-    response = _post(organiser, f"/admin/registrations/{world['kari'].id}/cancel")
+    url = f"/admin/registrations/{world['kari'].id}/cancel"
+    response = _post(organiser, url, {"reason": REASON})
     assert response.status_code == 303
     assert (_status(world["kari"]), _status(world["per"])) == (CANCELLED, CONFIRMED)
-    assert _kinds() == ["cancelled", "promoted"]
+    assert _kinds() == ["cancelled_by_organiser", "promoted"]
     assert _actions() == ["registration.cancel"]
     html = organiser.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Kari Nordmann er meldt av. 1 fikk plass fra ventelisten" in html
+    assert "Kari Nordmann er meldt av og får begrunnelsen på e-post. 1 fikk plass" in html
+
+
+def test_the_organisers_cancellation_mails_its_reason_not_a_thank_you(organiser, world):
+    _post(organiser, f"/admin/registrations/{world['kari'].id}/cancel", {"reason": REASON})
+    mail = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "cancelled_by_organiser")
+    ).one()
+    assert mail.subject.startswith("Arrangøren har meldt deg av: ProACT-instruktørkurs")
+    for body in (mail.body_text, mail.body_html):
+        assert "Arrangøren har meldt deg av ProACT-instruktørkurs" in body
+        assert REASON in body
+        assert "Takk for at du ga beskjed" not in body
+        assert "du har meldt deg av" not in body
+    names = [attachment.filename for attachment in mail.attachments]
+    assert names == ["avlysning-1.ics", "avlysning-2.ics"], "the two days leave the calendar"
+    entry = db.session.scalars(select(AuditEntry)).one()
+    assert entry.summary.endswith(f"Begrunnelse: {REASON}")
+
+
+def test_the_participants_own_cancellation_keeps_its_thank_you(client, world):
+    token = world["kari"].token
+    page = client.get(f"/r/{token}/cancel").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    assert client.post(f"/r/{token}/cancel", data={"csrf_token": csrf}).status_code == 303
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "cancelled")).one()
+    assert "Takk for at du ga beskjed!" in mail.body_text
+    assert _actions() == []
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 1001])
+def test_cancelling_without_a_fitting_reason_changes_nothing(organiser, world, reason):
+    response = _post(
+        organiser, f"/admin/registrations/{world['kari'].id}/cancel", {"reason": reason}
+    )
+    assert response.status_code == 303
+    html = organiser.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kari Nordmann er ikke meldt av." in html
+    assert _status(world["kari"]) == CONFIRMED
+    assert (_kinds(), _actions()) == ([], [])
+
+
+def test_the_participants_page_asks_for_the_reason_beside_the_cancel_button(organiser, world):
+    html = organiser.get(f"/admin/events/{world['event'].id}/registrations").get_data(as_text=True)
+    rid = world["kari"].id
+    label = (
+        f'<label class="ds-label" for="cancel-reason-{rid}">Begrunnelse til Kari Nordmann</label>'
+    )
+    assert label in html
+    assert re.search(
+        rf'<textarea[^>]*id="cancel-reason-{rid}"[^>]*name="reason"[^>]*required', html
+    )
 
 
 def test_promoting_without_a_free_seat_says_to_raise_the_capacity(organiser, world):

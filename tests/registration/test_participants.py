@@ -242,14 +242,25 @@ def test_cancel_by_hand_moves_the_next_one_up_and_tells_both(ctx, make, organise
     event = make.event(capacity=1)
     confirmed = make.registration(event)
     waiting = make.registration(event, status=WAITLISTED)
-    promoted = waitlist.cancel_registration(db.session, confirmed, utcnow(), BASE, actor=organiser)
+    promoted = waitlist.cancel_registration(
+        db.session, confirmed, utcnow(), BASE, actor=organiser, reason="Kurset er flyttet."
+    )
     assert promoted == [waiting]
     assert (confirmed.status, waiting.status) == (CANCELLED, CONFIRMED)
-    assert _kinds() == ["cancelled", "promoted"]
+    assert _kinds() == ["cancelled_by_organiser", "promoted"]
     (entry,) = db.session.scalars(select(AuditEntry)).all()
     assert entry.action == "registration.cancel"
     assert f"#{waiting.id}" in entry.summary
+    assert entry.summary.endswith("Begrunnelse: Kurset er flyttet.")
     assert confirmed.person.name not in entry.summary
+
+
+def test_cancel_by_hand_needs_a_reason(ctx, make, organiser):
+    registration = make.registration(make.event())
+    with pytest.raises(DomainError) as error:
+        waitlist.cancel_registration(db.session, registration, utcnow(), BASE, actor=organiser)
+    assert (error.value.code, error.value.field) == ("reason_missing", "reason")
+    assert registration.status == CONFIRMED
 
 
 @pytest.mark.parametrize(

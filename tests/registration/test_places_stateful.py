@@ -68,8 +68,14 @@ class SignUpMachine(RuleBasedStateMachine):
             result = signup.register(db.session, self.event.id, details, self._tick())
         except DomainError as error:
             db.session.rollback()
-            assert error.code == "full"
             assert not self.event.waitlist_enabled
+            # "Full" only when the event is; otherwise the refusal names the municipality.
+            confirmed, here = places.confirmed_counts(db.session, self.event.id, municipality)
+            if places.has_room(self.event, confirmed):
+                assert error.code == "municipality_full"
+                assert here >= self.event.seats_per_municipality
+            else:
+                assert error.code == "full"
             return
         db.session.commit()
         if result.registration.status == RegistrationStatus.WAITLISTED:

@@ -166,17 +166,31 @@ def invariant_violations(race: Race, capacity: int, per_municipality: int | None
         registrations, capacity, per_municipality
     )
     confirmed = sum(r.status == RegistrationStatus.CONFIRMED for r in registrations)
-    waitlisted = [r.token for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    waitlisted = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
     api = _api_counts(race)
     if (api["confirmed"], api["waitlisted"]) != (confirmed, len(waitlisted)):
         violations.append(
             f"API says {api['confirmed']} confirmed, {api['waitlisted']} waitlisted; "
             f"the database has {confirmed} and {len(waitlisted)}"
         )
-    positions = _waitlist_positions(race, waitlisted)
-    if positions != list(range(1, len(waitlisted) + 1)):
+    # With seats left, everyone waiting waits for their municipality's seats: each page
+    # gives the place in that municipality's line.
+    by_municipality = per_municipality is not None and confirmed < capacity
+    positions = _waitlist_positions(race, [r.token for r in waitlisted])
+    if positions != _expected_positions(waitlisted, by_municipality):
         violations.append(f"waiting-list places in sign-up order are {positions}")
     return violations
+
+
+def _expected_positions(waitlisted: list[Registration], by_municipality: bool) -> list[int]:
+    """1, 2, 3 … in sign-up order, counted per municipality when that is the line."""
+    seen = Counter()
+    expected = []
+    for registration in waitlisted:
+        line = registration.municipality_number if by_municipality else None
+        seen[line] += 1
+        expected.append(seen[line])
+    return expected
 
 
 def _failure_report(race: Race, violations: list[str]) -> str:

@@ -4,7 +4,7 @@ from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 from icalendar import (
     Calendar,
     Timezone,
@@ -17,7 +17,7 @@ from icalendar import (
 from icalendar import Event as VEvent
 
 from usht_events.catalogue.models import Event, EventFormat, Session
-from usht_events.core.timezones import to_oslo
+from usht_events.core.timezones import format_day, to_oslo
 
 PRODID = "-//USHT//usht-events//NB"
 # Stable across hosts and years: calendars match updates to entries by UID.
@@ -148,11 +148,22 @@ def _vevent(
     location = _location(event, session)
     if location:
         entry.add("location", location)
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    entry.add("status", _status(event, cancelled))
     entry.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
     if method:
         _add_scheduling(entry, event, base_url, attendee)
     return entry
+
+
+def _status(event: Event, cancelled: bool) -> str:
+    """CANCELLED; TENTATIVE while the event runs only if enough sign up; else CONFIRMED.
+
+    An event turns CONFIRMED when its minimum is reached or the organiser confirms it; both
+    raise SEQUENCE, and the "it runs" mail carries the update.
+    """
+    if cancelled:
+        return "CANCELLED"
+    return "TENTATIVE" if event.is_tentative else "CONFIRMED"
 
 
 def _mark_waitlisted(entry: VEvent) -> None:
@@ -216,6 +227,8 @@ def _description(event: Event, base_url: str) -> str:
         lines.append(
             " ".join(filter(None, [gettext("Arrangementet er avlyst."), event.cancellation_reason]))
         )
+    elif event.is_tentative:
+        lines.append(_minimum_note(event))
     if event.summary:
         lines.append(event.summary)
     lines.append(gettext("Arrangør: %(centre)s", centre=event.centre.name))
@@ -224,6 +237,20 @@ def _description(event: Event, base_url: str) -> str:
     url = f"{base_url}/events/{event.id}"
     lines.append(gettext("Mer informasjon: %(url)s", url=url))
     return "\n".join(lines)
+
+
+def _minimum_note(event: Event) -> str:
+    if event.decision_at:
+        return gettext(
+            "Ikke bekreftet ennå: arrangementet blir gjennomført hvis minst %(num)s melder seg på"
+            " innen %(when)s.",
+            num=event.min_participants,
+            when=format_day(event.decision_at, str(get_locale() or "nb")),
+        )
+    return gettext(
+        "Ikke bekreftet ennå: arrangementet blir gjennomført hvis minst %(num)s melder seg på.",
+        num=event.min_participants,
+    )
 
 
 def _location(event: Event, session: Session) -> str:

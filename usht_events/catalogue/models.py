@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -273,6 +274,27 @@ class Event(db.Model):
     @classmethod
     def _is_public_expression(cls):
         return cls.status.in_(VISIBLE_STATUSES)
+
+    @hybrid_property
+    def is_tentative(self) -> bool:
+        """Not yet sure to run: a minimum not reached, and no organiser has confirmed it.
+
+        Its calendar entries are TENTATIVE until then (catalogue/ics.py).
+        """
+        return (
+            self.status == EventStatus.PUBLISHED
+            and self.min_participants is not None
+            and self.threshold_reached_at is None
+        )
+
+    @is_tentative.inplace.expression
+    @classmethod
+    def _is_tentative_expression(cls):
+        return and_(
+            cls.status == EventStatus.PUBLISHED,
+            cls.min_participants.is_not(None),
+            cls.threshold_reached_at.is_(None),
+        )
 
     @property
     def is_cancelled(self) -> bool:

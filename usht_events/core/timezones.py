@@ -56,14 +56,24 @@ def format_period(start: datetime, end: datetime, locale: str | None = "nb") -> 
     return f"{format_datetime(start, lang)} – {format_datetime(end, lang)}"
 
 
-def format_date_span(start: datetime, end: datetime, locale: str | None = "nb") -> str:
-    """A compact span for subjects and cards: '12.–13. mars', '30. mars–2. april'."""
+def format_date_span(
+    start: datetime, end: datetime, locale: str | None = "nb", year: bool = False
+) -> str:
+    """A compact span for subjects and cards: '12.–13. mars', '30. mars–2. april'.
+
+    With `year`: '12.–13. mars 2027', '30. desember 2026–2. januar 2027'.
+    """
     lang = _lang(locale)
     first, last = to_oslo(start).date(), to_oslo(end).date()
     pattern = "d. MMMM" if lang == "nb" else "d MMMM"
+    year_pattern = f"{pattern} y"
     if first == last:
-        return format_date(first, pattern, locale=lang)
+        return format_date(first, year_pattern if year else pattern, locale=lang)
     if (first.year, first.month) == (last.year, last.month):
         dot = "." if lang == "nb" else ""
-        return f"{first.day}{dot}–{format_date(last, pattern, locale=lang)}"
-    return f"{format_date(first, pattern, locale=lang)}–{format_date(last, pattern, locale=lang)}"
+        return (
+            f"{first.day}{dot}–{format_date(last, year_pattern if year else pattern, locale=lang)}"
+        )
+    last_text = format_date(last, year_pattern if year else pattern, locale=lang)
+    first_pattern = year_pattern if year and first.year != last.year else pattern
+    return f"{format_date(first, first_pattern, locale=lang)}–{last_text}"

@@ -78,8 +78,8 @@ def _current_locale() -> str:
 
 
 def _localised(formatter):
-    def apply(value, *args):
-        return formatter(value, *args, locale=_current_locale()) if value else ""
+    def apply(value, *args, **options):
+        return formatter(value, *args, locale=_current_locale(), **options) if value else ""
 
     return apply
 

@@ -97,6 +97,21 @@ class CompletionForm(BaseForm):
     )
 
 
+class CancelRegistrationForm(BaseForm):
+    """The organiser's reason, which the person is mailed."""
+
+    reason = TextAreaField(
+        "Begrunnelse til deltakeren",
+        filters=[strip_text],
+        validators=[
+            DataRequired(
+                "Skriv en begrunnelse til deltakeren: den står i e-posten om avmeldingen."
+            ),
+            Length(max=1000, message="Begrunnelsen kan ha høyst 1000 tegn."),
+        ],
+    )
+
+
 class MessageForm(BaseForm):
     """Subject, text and who gets it."""
 
@@ -198,17 +213,26 @@ def add_registration(event_id: int):
 @blueprint.post("/registrations/<int:registration_id>/cancel")
 @allow(*MANAGERS)
 def cancel_registration(registration_id: int):
-    """Cancel a place; the first on the waiting list who fits gets it."""
+    """Cancel a place with the reason the person is mailed; the next who fits gets it."""
     registration = _manageable_registration(registration_id)
     name = registration.person.name
+    form = CancelRegistrationForm()
+    if not form.validate():
+        flash(f"{name} er ikke meldt av. {' '.join(form.reason.errors)}".strip(), "danger")
+        return _back_to_list(registration)
     try:
         promoted = waitlist.cancel_registration(
-            db.session, registration, utcnow(), _base_url(), actor=current_user
+            db.session,
+            registration,
+            utcnow(),
+            _base_url(),
+            actor=current_user,
+            reason=form.reason.data,
         )
     except DomainError as error:
         return _refused(registration, error)
     db.session.commit()
-    message = f"{name} er meldt av."
+    message = f"{name} er meldt av og får begrunnelsen på e-post."
     if promoted:
         message += f" {len(promoted)} fikk plass fra ventelisten og får beskjed på e-post."
     flash(message, "success")

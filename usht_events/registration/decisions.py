@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.accounts.models import User
 from usht_events.catalogue import errors as event_errors
 from usht_events.catalogue.changes import lock_event
+from usht_events.catalogue.editing import status_changed
 from usht_events.catalogue.models import Event, EventStatus
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
@@ -57,8 +58,8 @@ def confirm_event(
     event = lock_event(session, event_id)
     check_undecided(event)
     event.status = EventStatus.CONFIRMED
-    event.updated_at = now
-    session.flush()
+    # A TENTATIVE calendar entry turns CONFIRMED: the mail below carries the update.
+    status_changed(session, event, now)
     told = notifications.notify_threshold_reached(session, event, base_url, now)
     participants = confirmed_count(session, event.id)
     if actor is None:

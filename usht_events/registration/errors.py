@@ -25,6 +25,24 @@ NOT_ELIGIBLE = ErrorCode(
     field="municipality",
 )
 FULL = ErrorCode("full", N_("Arrangementet er fullt."))
+# The event has free seats, but not for this municipality. `municipality` is its number
+# when raised; the page puts the name in after the rollback (signup.name_municipality).
+MUNICIPALITY_FULL = ErrorCode(
+    "municipality_full",
+    N_(
+        "Plassene for %(municipality)s er tatt (høyst %(seats)s per kommune), og arrangementet "
+        "har ingen venteliste. Det er fortsatt ledige plasser for ansatte i andre kommuner."
+    ),
+    field="municipality",
+)
+MUNICIPALITY_FULL_NO_WAITLIST = ErrorCode(
+    "municipality_full",
+    N_(
+        "Kommunen har brukt alle sine %(seats)s plasser, og arrangementet har ingen venteliste. "
+        "Øk antall plasser per kommune for å gi personen plass."
+    ),
+    field="municipality",
+)
 FULL_RAISE_CAPACITY = ErrorCode(
     "full",
     N_(
@@ -52,11 +70,29 @@ REGISTRATION_CANCELLED = ErrorCode(
     "registration_cancelled", N_("Påmeldingen er avmeldt; det er ingen bekreftelse å sende.")
 )
 ALREADY_CANCELLED = ErrorCode("already_cancelled", N_("Påmeldingen er allerede avmeldt."))
+CANCEL_REASON_MISSING = ErrorCode(
+    "reason_missing",
+    N_("Skriv en begrunnelse til deltakeren: den står i e-posten om avmeldingen."),
+    status=422,
+    field="reason",
+)
 CANCEL_AFTER_START = ErrorCode(
     "past", N_("Arrangementet har startet; kontakt arrangøren for å melde deg av.")
 )
 CHANGE_AFTER_START = ErrorCode(
     "past", N_("Arrangementet har startet, og påmeldingen kan ikke endres nå.")
+)
+REGISTRATION_NOT_ACTIVE = ErrorCode(
+    "registration_cancelled",
+    N_("Påmeldingen er avmeldt, og opplysningene kan ikke endres her lenger."),
+)
+MUNICIPALITY_NOT_CHANGEABLE = ErrorCode(
+    "municipality_not_changeable",
+    N_(
+        "Kommunen kan ikke endres her, fordi den avgjør hvem som får plass på dette "
+        "arrangementet. Kontakt arrangøren."
+    ),
+    field="municipality",
 )
 NOT_WAITLISTED = ErrorCode("not_waitlisted", N_("Bare påmeldinger på ventelisten kan få plass."))
 NO_ADDRESS = ErrorCode("no_address", N_("Personen har ingen e-postadresse vi kan sende til."))

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from usht_events.catalogue.models import Event
 from usht_events.core.forms import BaseForm, QuickSelect, strip_text
 from usht_events.organisations.models import Municipality
+from usht_events.registration.corrections import Details
 from usht_events.registration.models import PROFESSION_LABELS, Profession
 from usht_events.registration.signup import SignUp
 
@@ -77,12 +78,9 @@ def profession_field(required: str) -> SelectField:
     )
 
 
-class SignUpForm(BaseForm):
-    """Name, contact, municipality, workplace, profession, needs and consent."""
-
-    name = name_field(_l("Skriv inn navnet ditt."))
-    email = email_field(_l("Skriv inn e-postadressen din."))
-    phone = StringField(
+def phone_field() -> StringField:
+    """Mobile number, optional: digits and spaces, may start with +."""
+    return StringField(
         _l("Mobilnummer (valgfritt)"),
         filters=[strip_text],
         validators=[
@@ -94,16 +92,29 @@ class SignUpForm(BaseForm):
             ),
         ],
     )
+
+
+def needs_field() -> TextAreaField:
+    """Diet or accessibility, optional free text."""
+    return TextAreaField(
+        _l("Behov for tilrettelegging eller spesialkost (valgfritt)"),
+        filters=[strip_text],
+        validators=[Optional(), Length(max=1000)],
+    )
+
+
+class SignUpForm(BaseForm):
+    """Name, contact, municipality, workplace, profession, needs and consent."""
+
+    name = name_field(_l("Skriv inn navnet ditt."))
+    email = email_field(_l("Skriv inn e-postadressen din."))
+    phone = phone_field()
     # The sign-up rule checks the choice under the event's lock (unknown_municipality,
     # not_eligible): the ~360 choices are built only when the form is shown.
     municipality = municipality_field(_l("Velg kommunen du jobber i."), validate_choice=False)
     workplace = workplace_field(_l("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem."))
     profession = profession_field(_l("Velg yrket ditt."))
-    needs = TextAreaField(
-        _l("Behov for tilrettelegging eller spesialkost (valgfritt)"),
-        filters=[strip_text],
-        validators=[Optional(), Length(max=1000)],
-    )
+    needs = needs_field()
     consent = BooleanField(
         _l("Jeg samtykker til at opplysningene lagres og brukes til å gjennomføre arrangementet."),
         validators=[DataRequired(_l("Du må samtykke for å kunne melde deg på."))],
@@ -173,3 +184,42 @@ def _options(municipalities, group: str) -> list[SelectChoice]:
 
 class CancelForm(BaseForm):
     """Only the CSRF token: the confirmation is the button itself."""
+
+
+class DetailsForm(BaseForm):
+    """What a participant may correct from their link (registration/corrections.py)."""
+
+    name = name_field(_l("Skriv inn navnet ditt."))
+    phone = phone_field()
+    municipality = municipality_field(_l("Velg kommunen du jobber i."))
+    workplace = workplace_field(_l("Skriv inn arbeidsstedet ditt, f.eks. Mysen sykehjem."))
+    needs = needs_field()
+
+    @classmethod
+    def for_registration(cls, registration, municipalities, formdata=None) -> "DetailsForm":
+        """The form filled in with what is stored; without `municipalities`, no municipality."""
+        form = cls(
+            formdata=formdata,
+            data={
+                "name": registration.person.name,
+                "phone": registration.person.phone,
+                "municipality": registration.municipality_number,
+                "workplace": registration.workplace,
+                "needs": registration.needs,
+            },
+        )
+        if municipalities:
+            form.municipality.choices = municipalities
+        else:
+            del form.municipality
+        return form
+
+    def details(self) -> Details:
+        """The corrections the valid form describes."""
+        return Details(
+            name=self.name.data,
+            phone=self.phone.data or "",
+            workplace=self.workplace.data,
+            needs=self.needs.data or "",
+            municipality_number=self.municipality.data if "municipality" in self else None,
+        )

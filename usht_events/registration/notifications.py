@@ -32,9 +32,13 @@ from usht_events.core.outbox import (
     set_attachments,
 )
 from usht_events.core.qr import qr_png
-from usht_events.core.timezones import format_date_span, format_period
+from usht_events.core.timezones import format_date_span, format_day, format_period
 from usht_events.registration.models import Person, Registration, RegistrationStatus
-from usht_events.registration.places import waitlist_position
+from usht_events.registration.places import (
+    confirmed_count,
+    waitlist_position,
+    waits_for_municipality,
+)
 from usht_events.registration.tickets import ticket_url
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ SUBJECT = {
     "waitlisted": N_("Venteliste: %(title)s %(dates)s"),
     "promoted": N_("Du har fått plass: %(title)s %(dates)s"),
     "cancelled": N_("Avmeldt: %(title)s %(dates)s"),
+    "cancelled_by_organiser": N_("Arrangøren har meldt deg av: %(title)s %(dates)s"),
     "event_changed": N_("Endret tid eller sted: %(title)s %(dates)s"),
     "event_cancelled": N_("Avlyst: %(title)s %(dates)s"),
     "threshold_reached": N_("Gjennomføres: %(title)s %(dates)s"),
@@ -153,9 +158,18 @@ def write_sign_up_mail(session, message: OutboxMessage, base_url: str, now: date
 def _sign_up_mail(session, kind, registration, base_url, now, into=None):
     if kind == "confirmation":
         return _confirmed_mail(session, kind, registration, base_url, now, into=into)
-    position = waitlist_position(session, registration)
+    # Waiting for the municipality's seats, not the event's: the mail says so, and counts
+    # the line of that municipality.
+    for_municipality = waits_for_municipality(session, registration)
     return _registration_mail(
-        session, kind, registration, base_url, now, position=position, into=into
+        session,
+        kind,
+        registration,
+        base_url,
+        now,
+        position=waitlist_position(session, registration, in_municipality=for_municipality),
+        municipality=registration.municipality.name if for_municipality else None,
+        into=into,
     )
 
 
@@ -170,11 +184,24 @@ def notify_promoted(session, registrations, base_url: str, now: datetime) -> lis
 def notify_cancelled(
     session, registration: Registration, base_url: str, now: datetime
 ) -> OutboxMessage | None:
-    """Confirm a cancelled place; a calendar entry they were sent is cancelled."""
+    """Confirm a place the person gave up; a calendar entry they were sent is cancelled."""
+    return _cancellation_mail(session, "cancelled", registration, base_url, now)
+
+
+def notify_cancelled_by_organiser(
+    session, registration: Registration, reason: str, base_url: str, now: datetime
+) -> OutboxMessage | None:
+    """Tell the person an organiser gave up their place, and why; their calendar entry goes."""
+    return _cancellation_mail(
+        session, "cancelled_by_organiser", registration, base_url, now, reason=reason
+    )
+
+
+def _cancellation_mail(session, kind, registration, base_url, now, **extra):
     had_entry = registration.confirmed_at is not None
     attachments = _calendar_attachment(registration, base_url, now, "CANCEL") if had_entry else ()
     return _registration_mail(
-        session, "cancelled", registration, base_url, now, attachments=attachments
+        session, kind, registration, base_url, now, attachments=attachments, **extra
     )
 
 
@@ -192,9 +219,20 @@ def notify_event_cancelled(session, event: Event, base_url: str, now: datetime):
 
 
 def notify_threshold_reached(session, event: Event, base_url: str, now: datetime):
-    """Tell the confirmed participants that the event will run."""
+    """Tell the confirmed participants that the event will run, with the calendar update.
+
+    Call after SEQUENCE was raised (threshold.mark_threshold_reached, decisions.confirm_event):
+    the entries they were sent as TENTATIVE become CONFIRMED.
+    """
     return _queued(
-        _registration_mail(session, "threshold_reached", registration, base_url, now)
+        _registration_mail(
+            session,
+            "threshold_reached",
+            registration,
+            base_url,
+            now,
+            attachments=_calendar_attachment(registration, base_url, now, "REQUEST"),
+        )
         for registration in _registrations(session, [event.id], RegistrationStatus.CONFIRMED)
     )
 
@@ -251,6 +289,7 @@ def _confirmed_mail(session, kind, registration, base_url, now, into=None):
         attachments=attachments,
         into=into,
         **_confirmed_context(registration, base_url),
+        **_minimum_context(session, registration.event, _lang(registration.person)),
     )
 
 
@@ -351,6 +390,16 @@ def _confirmed_context(registration, base_url) -> dict:
     return {
         "ticket_url": ticket_url(base_url, registration.ticket_token),
         "digital_link": registration.event.digital_link,
+    }
+
+
+def _minimum_context(session, event: Event, lang: str) -> dict:
+    """What a place on an event not yet sure to run must say: the minimum, how many more."""
+    if not event.is_tentative:
+        return {"still_needed": 0}
+    return {
+        "still_needed": max(event.min_participants - confirmed_count(session, event.id), 0),
+        "decision_day": format_day(event.decision_at, lang) if event.decision_at else "",
     }
 
 

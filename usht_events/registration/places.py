@@ -23,12 +23,17 @@ class Counts:
     waitlisted: int = 0
 
 
+def has_room(event, confirmed: int) -> bool:
+    """True when the event as a whole has a free seat (its capacity, not the municipality's)."""
+    return event.capacity is None or confirmed < event.capacity
+
+
 def fits(event, confirmed: int, confirmed_here: int) -> bool:
     """True when one more confirmed place, from a municipality with `confirmed_here`, fits.
 
     `event` is an Event or anything with its `capacity` and `seats_per_municipality`.
     """
-    if event.capacity is not None and confirmed >= event.capacity:
+    if not has_room(event, confirmed):
         return False
     cap = event.seats_per_municipality
     return cap is None or confirmed_here < cap
@@ -120,18 +125,18 @@ def waiting_list(session: DbSession, event_id: int) -> list[Registration]:
     )
 
 
-def _positions(event_id: int):
-    return (
-        select(
-            Registration.id.label("registration_id"),
-            func.row_number().over(order_by=WAITLIST_ORDER).label("position"),
-        )
-        .where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-        .subquery()
+def _positions(event_id: int, municipality_number: str | None = None):
+    """Places in line on the event's waiting list, or among those of one municipality."""
+    query = select(
+        Registration.id.label("registration_id"),
+        func.row_number().over(order_by=WAITLIST_ORDER).label("position"),
+    ).where(
+        Registration.event_id == event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
     )
+    if municipality_number is not None:
+        query = query.where(Registration.municipality_number == municipality_number)
+    return query.subquery()
 
 
 def waitlist_positions(session: DbSession, event_id: int) -> dict[int, int]:
@@ -140,11 +145,60 @@ def waitlist_positions(session: DbSession, event_id: int) -> dict[int, int]:
     return dict(session.execute(select(positions.c.registration_id, positions.c.position)).all())
 
 
-def waitlist_position(session: DbSession, registration: Registration) -> int | None:
-    """1 for the first in line; None when the registration is not waitlisted."""
+def waitlist_position(
+    session: DbSession, registration: Registration, *, in_municipality: bool = False
+) -> int | None:
+    """1 for the first in line; None when the registration is not waitlisted.
+
+    `in_municipality` counts only those of the registration's own municipality: the line
+    that matters to someone who waits for their municipality's seats (`waits_for_municipality`).
+    """
     if registration.status != RegistrationStatus.WAITLISTED:
         return None
-    positions = _positions(registration.event_id)
+    municipality = registration.municipality_number if in_municipality else None
+    positions = _positions(registration.event_id, municipality)
     return session.scalar(
         select(positions.c.position).where(positions.c.registration_id == registration.id)
     )
+
+
+def waits_for_municipality(session: DbSession, registration: Registration) -> bool:
+    """True when a waitlisted registration waits only for its municipality's seats.
+
+    The event has a free seat, but the municipality holds all it may: a seat for this
+    person frees up only when someone of the same municipality gives theirs up, or when
+    the organiser allows more per municipality. Worked out now, never stored.
+    """
+    event = registration.event
+    if registration.status != RegistrationStatus.WAITLISTED or event.seats_per_municipality is None:
+        return False
+    confirmed, here = confirmed_counts(session, event.id, registration.municipality_number)
+    return has_room(event, confirmed) and here >= event.seats_per_municipality
+
+
+def next_in_line(session: DbSession, registration: Registration) -> Registration | None:
+    """Who would get this confirmed place if it were given up now, if anyone.
+
+    The earliest waitlisted who fits the caps once the place is free, as
+    `waitlist.promote_waitlisted` would choose; None when nobody waits or nobody fits.
+    """
+    event = registration.event
+    waiting = waiting_list(session, event.id)
+    if registration.status != RegistrationStatus.CONFIRMED or not waiting:
+        return None
+    per_municipality = dict(
+        session.execute(
+            select(Registration.municipality_number, func.count(Registration.id))
+            .where(
+                Registration.event_id == event.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+            )
+            .group_by(Registration.municipality_number)
+        ).all()
+    )
+    per_municipality[registration.municipality_number] -= 1
+    confirmed = sum(per_municipality.values())
+    for candidate in waiting:
+        if fits(event, confirmed, per_municipality.get(candidate.municipality_number, 0)):
+            return candidate
+    return None

@@ -26,6 +26,7 @@ from usht_events.catalogue.models import Event, EventStatus
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 from usht_events.core.tokens import url_token
+from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications, statements, threshold
 from usht_events.registration.availability import RegistrationState, sign_up_state
 from usht_events.registration.models import (
@@ -34,7 +35,7 @@ from usht_events.registration.models import (
     RegistrationSource,
     RegistrationStatus,
 )
-from usht_events.registration.places import fits
+from usht_events.registration.places import fits, has_room
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class SignUpResult:
     threshold_reached: bool = False
     # The organiser confirmed this place over the event's capacity (sign_up's over_capacity).
     over_capacity: bool = False
+    # For an `existing` place: whether its link was mailed again now (at most every 10 min).
+    link_sent: bool = False
 
     @cached_property
     def registration(self) -> Registration:
@@ -126,7 +129,8 @@ def sign_up(
         event = session.get_one(Event, event_id)
         notifications.notify_threshold_reached(session, event, base_url, now)
     if result.existing:
-        notifications.notify_existing_place(session, result.registration, base_url, now)
+        message = notifications.notify_existing_place(session, result.registration, base_url, now)
+        result.link_sent = message is not None
     elif result.created:
         notifications.queue_sign_up_mail(
             session, result.registration_id, result.status, result.email, event_id, now
@@ -181,7 +185,7 @@ def register(
     if facts.existing_id is not None:
         return _result_for(session, facts.existing_id, created=False, existing=True)
 
-    status, over = _status_for_newcomer(facts, by_organiser, over_capacity)
+    status, over = _status_for_newcomer(facts, signup, by_organiser, over_capacity)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
     if person_id is None:
@@ -282,7 +286,7 @@ def _lock_and_read_facts(
 
 
 def _status_for_newcomer(
-    facts: SignUpFacts, by_organiser: bool, over_capacity: bool
+    facts: SignUpFacts, signup: SignUp, by_organiser: bool, over_capacity: bool
 ) -> tuple[RegistrationStatus, bool]:
     """The new place's status, and whether it goes over the capacity (organiser's choice)."""
     if fits(facts, facts.confirmed, facts.confirmed_here):
@@ -292,7 +296,26 @@ def _status_for_newcomer(
         return RegistrationStatus.CONFIRMED, True
     if facts.waitlist_enabled:
         return RegistrationStatus.WAITLISTED, False
+    if has_room(facts, facts.confirmed):
+        # Free seats, but not for this municipality: say that, not "full". Its name is read
+        # after the rollback (name_municipality), never under the lock.
+        refusal = errors.MUNICIPALITY_FULL_NO_WAITLIST if by_organiser else errors.MUNICIPALITY_FULL
+        seats = facts.seats_per_municipality
+        raise DomainError(refusal, seats=seats, municipality=signup.municipality_number)
     raise DomainError(errors.FULL_NO_WAITLIST if by_organiser else errors.FULL)
+
+
+def name_municipality(session: DbSession, refusal: DomainError) -> DomainError:
+    """The refusal with its municipality named rather than numbered (MUNICIPALITY_FULL).
+
+    Call it after the rollback: the name is one more query, which the event's lock need
+    not wait for.
+    """
+    number = refusal.details.get("municipality")
+    municipality = session.get(Municipality, number) if isinstance(number, str) else None
+    if municipality is not None:
+        refusal.details["municipality"] = municipality.name
+    return refusal
 
 
 def _insert_registration(

@@ -17,16 +17,21 @@ def awaits_threshold(event) -> bool:
 
 
 def mark_threshold_reached(session: DbSession, event_id: int, now: datetime) -> bool:
-    """Set threshold_reached_at unless it is set; True when this call set it."""
+    """Set threshold_reached_at unless it is set; True when this call set it.
+
+    The event's calendar entries turn from TENTATIVE to CONFIRMED (Event.is_tentative), so
+    SEQUENCE grows with it: calendars take the update the "it runs" mail carries.
+    """
     # The WHERE makes the write idempotent even if two transactions got this far.
     result = session.execute(
         update(Event)
         .where(Event.id == event_id, Event.threshold_reached_at.is_(None))
-        .values(threshold_reached_at=now)
+        .values(threshold_reached_at=now, sequence=Event.sequence + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     # Once in an event's life: bring the session's copy of the event up to date.
-    session.refresh(session.get_one(Event, event_id), ["threshold_reached_at"])
+    columns = ["threshold_reached_at", "sequence", "updated_at"]
+    session.refresh(session.get_one(Event, event_id), columns)
     return result.rowcount == 1
 
 

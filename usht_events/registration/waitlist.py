@@ -32,12 +32,17 @@ def cancel_registration(
     now: datetime,
     base_url: str,
     actor: User | None = None,
+    reason: str = "",
 ) -> list[Registration]:
     """Give up a place; a freed seat goes to the earliest waitlisted who fit. Returns them.
 
-    Without an `actor` the person cancels through their own link; with one, an organiser
-    cancels for them. Neither can once the event has started.
+    Without an `actor` the person cancels through their own link and is thanked for letting
+    us know; with one, an organiser cancels for them and must give a `reason`, which the
+    person is mailed and the audit entry keeps. Neither can once the event has started.
     """
+    reason = (reason or "").strip()
+    if actor is not None and not reason:
+        raise DomainError(errors.CANCEL_REASON_MISSING)
     event = lock_event(session, registration.event_id)
     session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -48,12 +53,16 @@ def cancel_registration(
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     session.flush()
-    notifications.notify_cancelled(session, registration, base_url, now)
+    if actor is None:
+        notifications.notify_cancelled(session, registration, base_url, now)
+    else:
+        notifications.notify_cancelled_by_organiser(session, registration, reason, base_url, now)
     promoted = promote_waitlisted(session, event, now, base_url) if was_confirmed else []
     if actor is not None:
         summary = f"Meldte av påmelding #{registration.id} (person #{registration.person_id})."
         if promoted:
             summary += f" Fikk plass fra ventelisten: {', '.join(f'#{r.id}' for r in promoted)}."
+        summary += f" Begrunnelse: {reason}"
         record_action(session, actor, "registration.cancel", summary, event_id=event.id)
     return promoted
 
