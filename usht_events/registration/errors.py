@@ -148,3 +148,8 @@ COMPLETION_REASON_REQUIRED = ErrorCode(
 COMPLETION_NOT_CONFIRMED = ErrorCode(
     "not_confirmed", N_("Bare bekreftede deltakere kan ha fullført arrangementet.")
 )
+
+# Actions on a selection of participants
+NOTHING_SELECTED = ErrorCode(
+    "nothing_selected", N_("Velg minst én deltaker i listen først."), status=422
+)
