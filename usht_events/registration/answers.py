@@ -89,6 +89,24 @@ def answers_by_registration(
     return found
 
 
+def shown_answers(
+    session: DbSession, registration_ids: list[int], translate=lambda text: text
+) -> dict[int, list[tuple[str, str]]]:
+    """Registration id -> (question, answer as read) for each question answered, in the
+    form's order: for the participants page, the person's page and their own page."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if registration_ids:
+        rows = session.execute(
+            select(Answer.registration_id, EventQuestion, Answer.value)
+            .join(EventQuestion, EventQuestion.id == Answer.question_id)
+            .where(Answer.registration_id.in_(registration_ids))
+            .order_by(EventQuestion.position, EventQuestion.id)
+        )
+        for registration_id, question, value in rows:
+            found[registration_id].append((question.label, shown(question, value, translate)))
+    return found
+
+
 def shown(question: EventQuestion, value: str | None, translate=lambda text: text) -> str:
     """An answer as a person reads it: "Ja", or several choices joined with commas."""
     if not value:

@@ -33,7 +33,7 @@ from usht_events.core.forms import BaseForm, strip_text
 from usht_events.registration import decisions, event_changes
 from usht_events.registration.availability import Availability
 from usht_events.registration.event_changes import EventUpdate
-from usht_events.registration.forms import SignUpForm, municipality_choices
+from usht_events.registration.forms import SignUpForm, municipality_choices, with_questions
 from usht_events.registration.places import active_count, confirmed_count, counts_for_events
 
 blueprint = Blueprint("events_admin", __name__, url_prefix="/admin")
@@ -103,7 +103,8 @@ def preview_event(event_id: int):
     """The public event page as it will look once published; a draft too. Nothing posts."""
     event = manageable_event(db.session, current_user, event_id)
     counts = counts_for_events(db.session, [event.id])[event.id]
-    form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
+    form_class = with_questions(SignUpForm, event.questions)
+    form = form_class(municipality_choices=municipality_choices(db.session, event))
     return render_template(
         "registration/show_event.html",
         event=event,

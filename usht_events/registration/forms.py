@@ -6,13 +6,24 @@ import secrets
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from usht_events.catalogue.models import Event
+from usht_events.catalogue.models import Event, EventQuestion, QuestionKind
 from usht_events.core.forms import BaseForm, QuickSelect, strip_text
 from usht_events.organisations.models import Municipality
+from usht_events.registration import answers, errors
 from usht_events.registration.corrections import Details
 from usht_events.registration.models import PROFESSION_LABELS, Profession
 from usht_events.registration.signup import SignUp
@@ -134,10 +145,68 @@ class SignUpForm(BaseForm):
         return key if FORM_KEY_PATTERN.match(key) else None
 
 
+def with_questions(form_class: type, questions: list[EventQuestion], *, required=True) -> type:
+    """The form class with a field for each of the event's own questions, in their order.
+
+    `required=False` (the organiser filling in for someone) makes every question optional.
+    """
+    if not questions:
+        return form_class
+    fields = {answers.field_name(item): question_field(item, required) for item in questions}
+    return type(form_class.__name__, (form_class,), {"questions": questions, **fields})
+
+
+def question_field(question: EventQuestion, required: bool = True):
+    """One question as a form field, refusing what answers.check_answers would refuse."""
+    must_answer = required and question.required
+    label = (
+        question.label if must_answer else gettext("%(label)s (valgfritt)", label=question.label)
+    )
+    missing = gettext(errors.ANSWER_REQUIRED.message, label=question.label)
+    checks = [DataRequired(missing)] if must_answer else [Optional()]
+    options = {"label": label, "description": question.help_text, "validators": checks}
+    if question.kind == QuestionKind.YES_NO:
+        allowed = [SelectChoice(key, gettext(text)) for key, text in answers.YES_NO_LABELS.items()]
+    else:
+        allowed = [SelectChoice(choice, choice) for choice in question.choices]
+    # Our own refusal for an answer the form never offered, rather than WTForms' wording.
+    choice_options = {"choices": allowed, "validate_choice": False, **options}
+    choice_options["validators"] = [
+        *checks,
+        _offered(question, [choice.value for choice in allowed]),
+    ]
+    if question.kind == QuestionKind.SEVERAL_CHOICES:
+        return SelectMultipleField(
+            widget=ListWidget(), option_widget=CheckboxInput(), **choice_options
+        )
+    if question.kind in (QuestionKind.ONE_CHOICE, QuestionKind.YES_NO):
+        return RadioField(**choice_options)
+    most = answers.MAX_LENGTH[question.kind]
+    too_long = gettext(errors.ANSWER_TOO_LONG.message, label=question.label, most=most)
+    options["validators"] = [*checks, Length(max=most, message=too_long)]
+    field_class = TextAreaField if question.kind == QuestionKind.LONG_TEXT else StringField
+    return field_class(filters=[strip_text], **options)
+
+
+def _offered(question: EventQuestion, keys: list[str]):
+    def check(form, field):
+        picked = field.data if isinstance(field.data, list) else [field.data]
+        if any(item not in keys for item in picked if item):
+            raise ValidationError(gettext(errors.ANSWER_NOT_A_CHOICE.message, label=question.label))
+
+    return check
+
+
+def given_answers(form) -> dict[int, answers.Given]:
+    """What the form's question fields hold, by question id."""
+    return {item.id: form[answers.field_name(item)].data for item in getattr(form, "questions", ())}
+
+
 def signup_from(form, **fields) -> SignUp:
     """The sign-up a valid form describes: the public one, or the organiser's (with
     `fields` such as `locale` or `source` added)."""
     return SignUp(
+        answers=given_answers(form),
         name=form.name.data,
         email=form.email.data.lower(),
         phone=form.phone.data or "",

@@ -11,9 +11,12 @@ is not bound by the public window, only by the event being over or cancelled; ev
 the eligibility still hold. Only when the organiser says so (`over_capacity`, for someone
 at the door of a full course) may a place go over the event's capacity; the seats per
 municipality and every other rule still hold, and the audit entry says it went over.
+Answers to the event's own questions are checked before anything is written and stored
+with a new place (answers.py); an organiser may leave a required one unanswered.
 """
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -27,7 +30,8 @@ from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 from usht_events.core.tokens import url_token
 from usht_events.organisations.models import Municipality
-from usht_events.registration import errors, notifications, statements, threshold
+from usht_events.registration import answers, errors, notifications, statements, threshold
+from usht_events.registration.answers import Given
 from usht_events.registration.availability import RegistrationState, sign_up_state
 from usht_events.registration.models import (
     Profession,
@@ -52,6 +56,8 @@ class SignUp:
     locale: str = "nb"
     idempotency_key: str | None = None
     source: RegistrationSource = RegistrationSource.WEB
+    # Answers to the event's own questions, by question id (answers.check_answers).
+    answers: Mapping[int, Given] = field(default_factory=dict)
 
 
 @dataclass
@@ -116,6 +122,9 @@ def sign_up(
     """
     if over_capacity and actor is None:
         raise ValueError("only an organiser may go over an event's capacity")
+    # Checked before anything is written; an organiser may leave a required one unanswered.
+    questions = answers.event_questions(session, event_id)
+    given = answers.check_answers(questions, signup.answers, required=actor is None)
     result = register(
         session,
         event_id,
@@ -132,6 +141,7 @@ def sign_up(
         message = notifications.notify_existing_place(session, result.registration, base_url, now)
         result.link_sent = message is not None
     elif result.created:
+        answers.store_answers(session, result.registration_id, given)
         notifications.queue_sign_up_mail(
             session, result.registration_id, result.status, result.email, event_id, now
         )

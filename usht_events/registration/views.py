@@ -20,7 +20,7 @@ from usht_events.catalogue.models import Event
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.web import SUPPORTED_LOCALES
-from usht_events.registration import corrections, signup, waitlist
+from usht_events.registration import answers, corrections, signup, waitlist
 from usht_events.registration.availability import Availability, availability_for
 from usht_events.registration.forms import (
     CancelForm,
@@ -28,6 +28,7 @@ from usht_events.registration.forms import (
     SignUpForm,
     municipality_choices,
     signup_from,
+    with_questions,
 )
 from usht_events.registration.models import Registration
 from usht_events.registration.notifications import EXISTING_PLACE_PAUSE
@@ -78,7 +79,8 @@ def show_event(event_id: int):
     if request.method == "POST":
         return _sign_up_from_form(event_id)
     event = catalogue_rules.public_event(db.session, event_id) or abort(404)
-    form = SignUpForm(municipality_choices=municipality_choices(db.session, event))
+    form_class = with_questions(SignUpForm, event.questions)
+    form = form_class(municipality_choices=municipality_choices(db.session, event))
     return render_event_page(event, form)
 
 
@@ -104,7 +106,7 @@ def _sign_up_from_form(event_id: int):
     A valid form goes straight to the sign-up rule, which reads what it needs under the
     event's lock; the event page is loaded only when the form has to be shown again.
     """
-    form = SignUpForm()
+    form = with_questions(SignUpForm, answers.event_questions(db.session, event_id))()
     if not form.validate_on_submit():
         return _show_form_again(event_id, form, 422)
     try:
@@ -178,6 +180,7 @@ def manage(token: str):
         availability=Availability(registration.event, counts[registration.event_id], utcnow()),
         position=waitlist_position(db.session, registration, in_municipality=for_municipality),
         waits_for_municipality=for_municipality,
+        answers=answers.shown_answers(db.session, [registration.id], gettext)[registration.id],
     )
 
 

@@ -1,9 +1,10 @@
 """A person as an organiser may see them: registrations, attendance and certifications,
 across events, on one page (GET /admin/people/<id>)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as DbSession
@@ -16,6 +17,7 @@ from usht_events.catalogue.models import Event
 from usht_events.certification.models import Certification
 from usht_events.core.db import db, utcnow
 from usht_events.core.timezones import to_oslo
+from usht_events.registration.answers import shown_answers
 from usht_events.registration.models import Attendance, Person, Registration
 
 blueprint = Blueprint("people", __name__, url_prefix="/admin")
@@ -28,6 +30,8 @@ class PersonRegistration:
 
     registration: Registration
     attended: int
+    # (question, answer) for each of the event's own questions the person answered.
+    answers: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def sessions(self) -> int:
@@ -66,10 +70,15 @@ def person_overview(session: DbSession, user: User, person_id: int) -> PersonOve
     ).all()
     if not registrations and user.role != Role.ADMIN:
         return None
-    attended = _attendance_counts(session, [item.id for item in registrations])
+    ids = [item.id for item in registrations]
+    attended = _attendance_counts(session, ids)
+    answered = shown_answers(session, ids, gettext)
     return PersonOverview(
         person=person,
-        registrations=[PersonRegistration(r, attended.get(r.id, 0)) for r in registrations],
+        registrations=[
+            PersonRegistration(r, attended.get(r.id, 0), answered.get(r.id, []))
+            for r in registrations
+        ],
         certifications=_visible_certifications(session, user, person.id),
     )
 
