@@ -50,7 +50,9 @@ def rows(app, make):
         created_at=SIGNED_UP,
     )
     registrations = participants.event_registrations(make.session, event.id)
-    return export_rows(registrations, places.waitlist_positions(make.session, event.id))
+    # The files are made in a request, in the language of the one downloading them.
+    with app.test_request_context():
+        yield export_rows(registrations, places.waitlist_positions(make.session, event.id))
 
 
 def _csv(rows) -> list[list[str]]:

@@ -52,9 +52,11 @@ class RegistrationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"confirmed": "Bekreftet", "waitlisted": "På venteliste", "cancelled": "Avmeldt"}[
-            self.value
-        ]
+        return {
+            "confirmed": N_("Bekreftet"),
+            "waitlisted": N_("På venteliste"),
+            "cancelled": N_("Avmeldt"),
+        }[self.value]
 
 
 class RegistrationSource(enum.StrEnum):
