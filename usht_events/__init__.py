@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from usht_events.registration.admin_views import blueprint as registration_admin
     from usht_events.registration.event_admin_views import blueprint as events_admin
     from usht_events.registration.feeds import blueprint as personal_calendar
+    from usht_events.registration.place_views import blueprint as places_admin
     from usht_events.registration.question_views import blueprint as questions_admin
     from usht_events.registration.views import blueprint as registration
     from usht_events.reports.admin_views import blueprint as reports
@@ -76,6 +77,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts,
         accounts_admin,
         registration_admin,
+        places_admin,
         api,
         calendar,
         personal_calendar,

@@ -22,6 +22,7 @@ from usht_events.catalogue import errors as event_errors
 from usht_events.catalogue.models import Event
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
+from usht_events.core.i18n import N_
 from usht_events.core.mail import mail_language, render_mail
 from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
@@ -30,6 +31,7 @@ from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications
 from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
 from usht_events.registration.notifications import header_safe, safe_address
+from usht_events.registration.selection import selected_registrations
 
 STATUS_ORDER = (
     RegistrationStatus.CONFIRMED,
@@ -50,9 +52,9 @@ class Audience(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "all": "Alle påmeldte",
-            "confirmed": "Bekreftede deltakere",
-            "waitlisted": "De på ventelisten",
+            "all": N_("Alle påmeldte"),
+            "confirmed": N_("Bekreftede deltakere"),
+            "waitlisted": N_("De på ventelisten"),
         }[self.value]
 
     @property
@@ -214,16 +216,42 @@ def audience_counts(session: DbSession, event_id: int) -> dict[Audience, int]:
     return {audience: len(message_recipients(session, event_id, audience)) for audience in Audience}
 
 
+def selected_recipients(session: DbSession, event: Event, registration_ids: list[int]):
+    """The people ticked on the list a message can go to: active, with a usable address."""
+    selected = selected_registrations(session, event, registration_ids)
+    return [
+        item
+        for item in selected
+        if item.is_active and item.person.anonymised_at is None and safe_address(item.person.email)
+    ]
+
+
 def queue_message(
-    session, actor: User, event: Event, audience: Audience, subject: str, body: str, base_url, now
+    session,
+    actor: User,
+    event: Event,
+    audience: Audience | None,
+    subject: str,
+    body: str,
+    base_url,
+    now,
+    selected: list[int] | None = None,
 ) -> list[OutboxMessage]:
-    """One outbox mail per recipient, with the organiser's words and the person's own link."""
-    recipients = message_recipients(session, event.id, audience)
+    """One outbox mail per recipient, with the organiser's words and the person's own link.
+
+    The recipients are the `audience`, or with `selected` the people ticked on the list.
+    """
+    if selected is not None:
+        recipients = selected_recipients(session, event, selected)
+        group = f"{len(recipients)} valgte"
+    else:
+        recipients = message_recipients(session, event.id, audience)
+        group = audience.label.lower()
     if not recipients:
         raise DomainError(errors.NO_RECIPIENTS)
     subject = header_safe(subject)
     messages = [_message(session, event, r, subject, body, base_url, now) for r in recipients]
-    summary = f"Sendte e-post «{subject}» til {len(messages)} ({audience.label.lower()})."
+    summary = f"Sendte e-post «{subject}» til {len(messages)} ({group})."
     record_action(session, actor, "event.message", summary, event_id=event.id)
     return messages
 
