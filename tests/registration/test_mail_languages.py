@@ -19,7 +19,7 @@ from usht_events.catalogue.models import EventFormat, EventStatus
 from usht_events.certification import notifications as certificates
 from usht_events.core.db import db
 from usht_events.core.outbox import OutboxMessage
-from usht_events.registration import notifications, participants
+from usht_events.registration import notifications, participants, reminders
 from usht_events.registration.models import RegistrationStatus
 
 BASE = "http://usht.test"
@@ -121,7 +121,7 @@ def _queue_every_mail(make, lang: str) -> list[OutboxMessage]:
     notifications.notify_cancelled(db.session, confirmed, BASE, NOW)
     notifications.notify_event_changed(db.session, event, BASE, NOW)
     notifications.notify_threshold_reached(db.session, event, BASE, NOW)
-    notifications.queue_due_reminders(db.session, START - timedelta(days=1), 2, BASE)
+    reminders.queue_due_reminders(db.session, START - timedelta(days=1), 2, BASE)
     participants.queue_message(
         db.session, organiser, event, participants.Audience.ALL, "ProACT", "ProACT 2027.", BASE, NOW
     )

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from usht_events.catalogue.ics import session_uid
 from usht_events.catalogue.models import EventFormat, EventStatus
+from usht_events.core import mail
 from usht_events.core.db import db
 from usht_events.core.outbox import OutboxMessage
-from usht_events.registration import notifications
+from usht_events.registration import notifications, reminders
 from usht_events.registration.models import RegistrationStatus
 
 BASE = "http://usht.test"
@@ -286,11 +287,11 @@ def test_threshold_reached_tells_the_confirmed_only(make, mail_context, event, c
 def test_reminders_are_queued_once_per_registration_and_session(mail_context, confirmed):
     day_one = START - timedelta(days=2) + timedelta(hours=1)
     for _ in range(2):
-        notifications.queue_due_reminders(db.session, day_one, 2, BASE)
+        reminders.queue_due_reminders(db.session, day_one, 2, BASE)
     assert [m.subject for m in _messages("reminder")] == ["Påminnelse: Kurs 12. mars"]
     day_two = day_one + timedelta(days=1)
     for _ in range(2):
-        notifications.queue_due_reminders(db.session, day_two, 2, BASE)
+        reminders.queue_due_reminders(db.session, day_two, 2, BASE)
     assert [m.subject for m in _messages("reminder")] == [
         "Påminnelse: Kurs 12. mars",
         "Påminnelse: Kurs 13. mars",
@@ -298,7 +299,7 @@ def test_reminders_are_queued_once_per_registration_and_session(mail_context, co
 
 
 def test_reminder_carries_ticket_digital_link_and_manage_link(mail_context, confirmed):
-    notifications.queue_due_reminders(db.session, START - timedelta(days=3), 7, BASE)
+    reminders.queue_due_reminders(db.session, START - timedelta(days=3), 7, BASE)
     message = _one("reminder")
     assert message.subject == "Påminnelse: Kurs 12.–13. mars"
     assert message.to_address == confirmed.person.email
@@ -311,13 +312,13 @@ def test_reminders_skip_the_waitlisted_and_cancelled_events(make, mail_context, 
     make.registration(event, status=RegistrationStatus.WAITLISTED)
     other = make.event(starts_at=START, status=EventStatus.CANCELLED)
     make.registration(other, confirmed_at=NOW - timedelta(days=20))
-    notifications.queue_due_reminders(db.session, START - timedelta(days=1), 2, BASE)
+    reminders.queue_due_reminders(db.session, START - timedelta(days=1), 2, BASE)
     assert _messages() == []
 
 
 def test_no_reminder_when_the_confirmation_came_inside_the_window(make, mail_context, event):
     make.registration(event, confirmed_at=START - timedelta(hours=20))
-    notifications.queue_due_reminders(db.session, START - timedelta(hours=19), 2, BASE)
+    reminders.queue_due_reminders(db.session, START - timedelta(hours=19), 2, BASE)
     assert _messages() == []
 
 
@@ -350,7 +351,7 @@ def _queue_english(kind, registration):
         "threshold_reached": lambda: notifications.notify_threshold_reached(
             db.session, event, BASE, NOW
         ),
-        "reminder": lambda: notifications.queue_due_reminders(
+        "reminder": lambda: reminders.queue_due_reminders(
             db.session, START - timedelta(days=3), 7, BASE
         ),
     }
@@ -405,7 +406,7 @@ def test_long_title_is_shortened_but_keeps_the_dates(make, mail_context):
     registration = make.registration(event)
     notifications.notify_place(db.session, registration, BASE, NOW)
     subject = _one("confirmation").subject
-    assert len(subject) <= notifications.SUBJECT_LIMIT
+    assert len(subject) <= mail.SUBJECT_LIMIT
     assert subject.endswith("… 12.–13. mars")
 
 
@@ -428,7 +429,7 @@ def test_an_address_that_is_not_plain_gets_no_mail(make, mail_context, event, ad
 
 
 def test_header_safe_drops_every_control_and_line_separator():
-    assert notifications.header_safe("a\rb\nc\td\x00e\u2028f\u202eg\x85h") == "a b c d e f g h"
+    assert mail.header_safe("a\rb\nc\td\x00e\u2028f\u202eg\x85h") == "a b c d e f g h"
 
 
 def test_mail_queued_in_a_rolled_back_transaction_is_never_sent(mail_context, confirmed):

@@ -22,7 +22,7 @@ from usht_events.catalogue.models import Session as EventSession
 from usht_events.certification.models import Certification
 from usht_events.certification.pdf import certificate_filename, certificate_pdf, verify_url
 from usht_events.core.i18n import N_
-from usht_events.core.mail import in_language, mail_language, render_mail
+from usht_events.core.mail import header_safe, in_language, mail_language, render_mail, safe_address
 from usht_events.core.outbox import (
     MailAttachment,
     OutboxMessage,
@@ -33,7 +33,6 @@ from usht_events.core.outbox import (
 from usht_events.core.timezones import format_date_span, format_day
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import Person, Registration
-from usht_events.registration.notifications import header_safe, safe_address
 
 log = logging.getLogger(__name__)
 

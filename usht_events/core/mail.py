@@ -6,8 +6,16 @@ Norwegian with its texts marked for translation; rendering it under Flask-Babel'
 attachment names) are marked with `N_` and translated with `in_language`.
 """
 
+import re
+import unicodedata
+
 from flask import render_template
 from flask_babel import force_locale, gettext
+
+# Longer subjects are cut with an ellipsis: mail clients show about this much.
+SUBJECT_LIMIT = 150
+_ADDRESS_PART = r"[^\s@<>(),;:\"\[\]\\]+"
+_ADDRESS = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
 
 
 def mail_language(locale: str | None) -> str:
@@ -28,3 +36,16 @@ def in_language(lang: str, text: str, **variables) -> str:
     """A Norwegian catalogue text (marked with N_) in the language `lang`."""
     with force_locale(lang):
         return gettext(text, **variables)
+
+
+def header_safe(value: str, limit: int = SUBJECT_LIMIT) -> str:
+    """One line of printable text for a mail header: control characters become spaces."""
+    cleaned = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in value)
+    cleaned = " ".join(cleaned.split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
+
+
+def safe_address(address: str) -> str | None:
+    """The address if it is one plain addr-spec, else None (it never reaches a header)."""
+    address = (address or "").strip()
+    return address if _ADDRESS.fullmatch(address) and address.isprintable() else None

@@ -3,17 +3,9 @@ and queued in the outbox in the caller's transaction, so a rolled-back change se
 
 Call each `notify_*` after the rule has flushed its change and before the request commits.
 
-Reminders are sent once per registration and session without a column of their own: a
-session counts as reminded when the registration has a `reminder` row in the outbox, or was
-confirmed, inside that session's reminder window [starts_at - days_before, starts_at). A
-confirmation that arrives inside the window already says everything a reminder would; a
-session moved to a later date gets a fresh reminder before its new date.
 """
 
 import logging
-import re
-import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +15,14 @@ from usht_events.catalogue.ics import build_invitations
 from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.core.i18n import N_
-from usht_events.core.mail import in_language, mail_language, render_mail
+from usht_events.core.mail import (
+    SUBJECT_LIMIT,
+    header_safe,
+    in_language,
+    mail_language,
+    render_mail,
+    safe_address,
+)
 from usht_events.core.outbox import (
     MailAttachment,
     OutboxMessage,
@@ -43,7 +42,6 @@ from usht_events.registration.tickets import ticket_url
 
 log = logging.getLogger(__name__)
 
-SUBJECT_LIMIT = 150
 # Anyone can type any address into the form: resend the link at most this often.
 EXISTING_PLACE_PAUSE = timedelta(minutes=10)
 QR_CONTENT_ID = "ticket-qr"
@@ -70,9 +68,6 @@ CALENDAR_FILENAME = {"REQUEST": N_("invitasjon.ics"), "CANCEL": N_("avlysning.ic
 QR_FILENAME = N_("billett.png")
 DIGITAL = N_("Digitalt")
 
-_ADDRESS_PART = r"[^\s@<>(),;:\"\[\]\\]+"
-_ADDRESS = re.compile(rf"{_ADDRESS_PART}@{_ADDRESS_PART}\.{_ADDRESS_PART}")
-
 
 @dataclass(frozen=True)
 class SessionLine:
@@ -80,19 +75,6 @@ class SessionLine:
 
     when: str
     place: str
-
-
-def header_safe(value: str, limit: int = SUBJECT_LIMIT) -> str:
-    """One line of printable text for a mail header: control characters become spaces."""
-    cleaned = "".join(" " if unicodedata.category(char)[0] == "C" else char for char in value)
-    cleaned = " ".join(cleaned.split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1].rstrip() + "…"
-
-
-def safe_address(address: str) -> str | None:
-    """The address if it is one plain addr-spec, else None (it never reaches a header)."""
-    address = (address or "").strip()
-    return address if _ADDRESS.fullmatch(address) and address.isprintable() else None
 
 
 def notify_place(session, registration: Registration, base_url: str, now: datetime):
@@ -237,32 +219,6 @@ def notify_threshold_reached(session, event: Event, base_url: str, now: datetime
     )
 
 
-def queue_due_reminders(
-    session, now: datetime, days_before: int, base_url: str, limit: int | None = None
-) -> list[OutboxMessage]:
-    """Remind confirmed participants of sessions starting within `days_before` days, once.
-
-    With a `limit`, at most that many reminders are queued; a later call queues the rest.
-    """
-    window = timedelta(days=days_before)
-    due_by_event = _due_sessions(session, now, now + window)
-    registrations = _registrations(session, list(due_by_event), RegistrationStatus.CONFIRMED)
-    reminded = _reminder_times(session, [registration.id for registration in registrations])
-    queued = []
-    for registration in registrations:
-        times = [*reminded[registration.id], registration.confirmed_at]
-        due = [
-            item
-            for item in due_by_event[registration.event_id]
-            if not any(t and item.starts_at - window <= t < item.starts_at for t in times)
-        ]
-        if due and (message := _reminder(session, registration, due, base_url, now)):
-            queued.append(message)
-            if limit is not None and len(queued) >= limit:
-                break
-    return queued
-
-
 def _to_active(session, event, kind, method, base_url, now):
     messages = []
     for registration in _registrations(session, [event.id]):
@@ -293,7 +249,8 @@ def _confirmed_mail(session, kind, registration, base_url, now, into=None):
     )
 
 
-def _reminder(session, registration, due, base_url, now):
+def notify_reminder(session, registration, due, base_url: str, now: datetime):
+    """The reminder of the sessions `due`, with the ticket again."""
     return _registration_mail(
         session,
         "reminder",
@@ -459,37 +416,6 @@ def _registrations(session, event_ids: list[int], status: RegistrationStatus | N
     else:
         query = query.where(Registration.status == status)
     return list(session.scalars(query.order_by(Registration.created_at, Registration.id)))
-
-
-def _due_sessions(session, now, horizon) -> dict[int, list[EventSession]]:
-    rows = session.scalars(
-        select(EventSession)
-        .join(Event, EventSession.event_id == Event.id)
-        .where(
-            EventSession.starts_at > now,
-            EventSession.starts_at <= horizon,
-            Event.is_live,
-        )
-        .order_by(EventSession.starts_at)
-    )
-    due = defaultdict(list)
-    for item in rows:
-        due[item.event_id].append(item)
-    return due
-
-
-def _reminder_times(session, registration_ids) -> dict[int, list[datetime]]:
-    times = defaultdict(list)
-    if registration_ids:
-        rows = session.execute(
-            select(OutboxMessage.registration_id, OutboxMessage.created_at).where(
-                OutboxMessage.kind == "reminder",
-                OutboxMessage.registration_id.in_(registration_ids),
-            )
-        )
-        for registration_id, created_at in rows:
-            times[registration_id].append(created_at)
-    return times
 
 
 def _queued(messages) -> list[OutboxMessage]:

@@ -23,14 +23,13 @@ from usht_events.catalogue.models import Event
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 from usht_events.core.i18n import N_
-from usht_events.core.mail import mail_language, render_mail
+from usht_events.core.mail import header_safe, mail_language, render_mail, safe_address
 from usht_events.core.outbox import OutboxMessage, queue_mail
 from usht_events.core.timezones import format_date_span
 from usht_events.core.tokens import readable_code, ticket_secret
 from usht_events.organisations.models import Municipality
 from usht_events.registration import errors, notifications
 from usht_events.registration.models import Attendance, Person, Registration, RegistrationStatus
-from usht_events.registration.notifications import header_safe, safe_address
 from usht_events.registration.selection import selected_registrations
 
 STATUS_ORDER = (

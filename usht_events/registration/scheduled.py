@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from usht_events.core.outbox import OutboxMessage
 from usht_events.core.worker import PeriodicJob, register_job, register_mail_writer
-from usht_events.registration import decisions, notifications
+from usht_events.registration import decisions, notifications, reminders
 
 
 def init_worker(app: Flask) -> None:
@@ -29,4 +29,4 @@ def _decide(session: DbSession, now: datetime, config, limit: int) -> int:
 
 def _remind(session: DbSession, now: datetime, config, limit: int) -> int:
     days = config["REMINDER_DAYS_BEFORE"]
-    return len(notifications.queue_due_reminders(session, now, days, config["BASE_URL"], limit))
+    return len(reminders.queue_due_reminders(session, now, days, config["BASE_URL"], limit))
