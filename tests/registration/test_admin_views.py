@@ -210,6 +210,30 @@ def test_the_organisers_cancellation_mails_its_reason_not_a_thank_you(organiser,
     assert entry.summary.endswith(f"Begrunnelse: {REASON}")
 
 
+def test_the_manage_page_tells_of_the_organisers_cancellation_and_its_reason(
+    organiser, client, world
+):
+    _post(organiser, f"/admin/registrations/{world['kari'].id}/cancel", {"reason": REASON})
+    page = client.get(f"/r/{world['kari'].token}").get_data(as_text=True)
+    assert "Arrangøren har meldt deg av" in page
+    assert f"Begrunnelse fra arrangøren: {REASON}" in page
+    assert "Du er meldt av" not in page
+    english = client.get(f"/r/{world['kari'].token}?lang=en").get_data(as_text=True)
+    assert "The organiser has cancelled your place" in english
+    assert REASON in english
+
+
+def test_the_manage_page_of_ones_own_cancellation_gives_no_organisers_reason(client, world):
+    token = world["kari"].token
+    page = client.get(f"/r/{token}/cancel").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post(f"/r/{token}/cancel", data={"csrf_token": csrf})
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert "Du er meldt av" in page
+    assert "Arrangøren har meldt deg av" not in page
+    assert db.session.get(Registration, world["kari"].id).cancellation_reason == ""
+
+
 def test_the_participants_own_cancellation_keeps_its_thank_you(client, world):
     token = world["kari"].token
     page = client.get(f"/r/{token}/cancel").get_data(as_text=True)

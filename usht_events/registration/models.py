@@ -142,6 +142,9 @@ class Registration(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The organiser's reason when they cancelled the place, shown on the person's manage
+    # page as it was mailed; empty when the person cancelled it themselves.
+    cancellation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

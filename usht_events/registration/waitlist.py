@@ -52,6 +52,7 @@ def cancel_registration(
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
+    registration.cancellation_reason = reason
     session.flush()
     if actor is None:
         notifications.notify_cancelled(session, registration, base_url, now)
