@@ -19,37 +19,39 @@ class CalendarFilterForm(BaseForm):
         csrf = False
 
     q = SearchField(
-        "Søk",
+        _l("Søk"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=100, message="Søket er for langt.")],
+        validators=[Optional(), Length(max=100, message=_l("Søket er for langt."))],
     )
-    centre = SelectField("Utviklingssenter", validate_choice=False)
-    focus = SelectField("Satsningsområde", validate_choice=False)
+    centre = SelectField(_l("Utviklingssenter"), validate_choice=False)
+    focus = SelectField(_l("Satsningsområde"), validate_choice=False)
     kind = SelectField(
-        "Type",
-        choices=[SelectChoice("", "Alle typer")]
-        + [SelectChoice(k.value, EVENT_KIND_LABELS[k]) for k in EventKind],
+        _l("Type"),
+        choices=[SelectChoice("", _l("Alle typer"))]
+        + [SelectChoice(k.value, _l(EVENT_KIND_LABELS[k])) for k in EventKind],
         validate_choice=False,
     )
-    municipality = SelectField("Åpent for kommune", validate_choice=False, widget=QuickSelect())
-    date_from = DateField("Fra dato", name="from", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("Til dato", name="to", validators=[Optional()], format="%Y-%m-%d")
+    municipality = SelectField(
+        _l("Åpent for kommune"), validate_choice=False, widget=QuickSelect()
+    )
+    date_from = DateField(_l("Fra dato"), name="from", validators=[Optional()], format="%Y-%m-%d")
+    date_to = DateField(_l("Til dato"), name="to", validators=[Optional()], format="%Y-%m-%d")
 
     def __init__(self, *args, centres=(), focus_areas=(), municipalities=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.centre.choices = [SelectChoice("", "Alle sentre")] + [
+        self.centre.choices = [SelectChoice("", _l("Alle sentre"))] + [
             SelectChoice(c.slug, c.name) for c in centres
         ]
-        self.focus.choices = [SelectChoice("", "Alle satsningsområder")] + [
+        self.focus.choices = [SelectChoice("", _l("Alle satsningsområder"))] + [
             SelectChoice(f.slug, f.name) for f in focus_areas
         ]
-        self.municipality.choices = [SelectChoice("", "Alle kommuner")] + [
+        self.municipality.choices = [SelectChoice("", _l("Alle kommuner"))] + [
             SelectChoice(m.number, m.name) for m in municipalities
         ]
-        # WTForms' own parse error is English; say it in Norwegian.
+        # WTForms' own parse error is English only; say it in the page's language.
         for field in (self.date_from, self.date_to):
             if field.process_errors:
-                field.process_errors = ["Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-03-12."]
+                field.process_errors = [_l("Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-03-12.")]
 
     @classmethod
     def for_request(cls, session, args) -> "CalendarFilterForm":
@@ -62,7 +64,7 @@ class CalendarFilterForm(BaseForm):
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("Til-datoen må være etter fra-datoen.")
+            raise ValidationError(_l("Til-datoen må være etter fra-datoen."))
 
     def to_filter(self) -> EventFilter:
         """The filters, with unknown choices ignored rather than refused."""
