@@ -31,9 +31,7 @@ class CalendarFilterForm(BaseForm):
         + [SelectChoice(k.value, _l(EVENT_KIND_LABELS[k])) for k in EventKind],
         validate_choice=False,
     )
-    municipality = SelectField(
-        _l("Åpent for kommune"), validate_choice=False, widget=QuickSelect()
-    )
+    municipality = SelectField(_l("Åpent for kommune"), validate_choice=False, widget=QuickSelect())
     date_from = DateField(_l("Fra dato"), name="from", validators=[Optional()], format="%Y-%m-%d")
     date_to = DateField(_l("Til dato"), name="to", validators=[Optional()], format="%Y-%m-%d")
 
