@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
 from usht_events.catalogue import errors as event_errors
-from usht_events.catalogue.models import Event, EventStatus
+from usht_events.catalogue.models import Event, EventQuestion, EventStatus
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
 from usht_events.core.tokens import url_token
@@ -113,17 +113,21 @@ def sign_up(
     *,
     actor: User | None = None,
     over_capacity: bool = False,
+    questions: list[EventQuestion] | None = None,
     probe: RaceProbe = NO_PROBE,
 ) -> SignUpResult:
     """Give the person a confirmed or waitlisted place and queue its mail, or refuse.
 
     `actor` is the organiser adding someone by hand; without one, it is the public form.
     `over_capacity` (an organiser only) confirms the place even when the event is full.
+    `questions` are the event's questions when the caller has read them already (to build
+    the form), which spares the busiest path a second query.
     """
     if over_capacity and actor is None:
         raise ValueError("only an organiser may go over an event's capacity")
     # Checked before anything is written; an organiser may leave a required one unanswered.
-    questions = answers.event_questions(session, event_id)
+    if questions is None:
+        questions = answers.event_questions(session, event_id)
     given = answers.check_answers(questions, signup.answers, required=actor is None)
     result = register(
         session,

@@ -106,7 +106,8 @@ def _sign_up_from_form(event_id: int):
     A valid form goes straight to the sign-up rule, which reads what it needs under the
     event's lock; the event page is loaded only when the form has to be shown again.
     """
-    form = with_questions(SignUpForm, answers.event_questions(db.session, event_id))()
+    questions = answers.event_questions(db.session, event_id)
+    form = with_questions(SignUpForm, questions)()
     if not form.validate_on_submit():
         return _show_form_again(event_id, form, 422)
     try:
@@ -116,6 +117,7 @@ def _sign_up_from_form(event_id: int):
             signup_from(form, locale=str(get_locale() or "nb")),
             utcnow(),
             current_app.config["BASE_URL"],
+            questions=questions,
         )
     except DomainError as error:
         db.session.rollback()
