@@ -80,12 +80,21 @@ def test_phone_layout_has_no_horizontal_scroll(live_server, phone_page, a_few_ev
     assert phone_page.evaluate("document.scrollingElement.scrollWidth") <= 360
 
 
-@pytest.mark.parametrize("path", ["/personvern", "/tilgjengelighet"])
+@pytest.mark.parametrize(
+    ("path", "language"),
+    [
+        ("/personvern", "nb"),
+        ("/tilgjengelighet", "nb"),
+        ("/personvern?lang=en", "en"),
+        ("/tilgjengelighet?lang=en", "en"),
+    ],
+)
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_legal_pages_are_accessible(request, live_server, path, viewport):
+def test_legal_pages_are_accessible(request, live_server, path, language, viewport):
     page = request.getfixturevalue(viewport)
     response = page.goto(live_server + path)
     assert response.status == 200
+    assert page.evaluate("document.documentElement.lang") == language
     assert_accessible(page)
 
 

@@ -3,6 +3,7 @@
 The centres in the footer and on the legal pages come from organisations/views.py."""
 
 from flask import Blueprint, current_app, jsonify, render_template
+from flask_babel import get_locale
 from sqlalchemy import text
 
 from usht_events.core.db import db
@@ -25,11 +26,24 @@ def healthz():
 def privacy():
     """The privacy statement (personvernerklæring)."""
     return render_template(
-        "core/privacy.html", retention_months=current_app.config["RETENTION_MONTHS"]
+        _in_chosen_language("core/privacy.html"),
+        retention_months=current_app.config["RETENTION_MONTHS"],
     )
 
 
 @blueprint.get("/tilgjengelighet")
 def accessibility():
     """The accessibility statement (tilgjengelighetserklæring)."""
-    return render_template("core/accessibility.html")
+    return render_template(_in_chosen_language("core/accessibility.html"))
+
+
+def _in_chosen_language(template: str) -> str:
+    """The statement's English document (name.en.html) when English is chosen.
+
+    Legal prose is kept whole, one document per language, rather than one msgid per
+    sentence: each version reads as written and the two can be compared side by side.
+    Whatever changes in one must change in the other, since both state the same facts.
+    """
+    if str(get_locale() or "nb") == "en":
+        return template.removesuffix(".html") + ".en.html"
+    return template
