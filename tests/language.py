@@ -22,6 +22,11 @@ _WORDS = """
     sertifiseringer instruktør instruktører utløper gyldig brukere bruker passord logg
     innstillinger spørsmål svar melding meldinger sendt feil obligatorisk
     valgfritt hjelp oversikt statistikk rapport rapporter år måned uke dag dager
+    hvem hva hvorfor allerede gjennom senere annen ukjent automatisk selv mangler lagret
+    godkjent godkjente godkjenn godkjenning godkjenningen godkjenninger importert
+    tilbakekall tilbakekalt avlyse avlyses endringslogg endringene kolonne kolonnen
+    kolonner kolonnene filen rettet kilde kontroller gitt nr signatur deltakerliste
+    deltakeren personen kommunen flytt alternativer svartype svaralternativer anonymisert
     """
 NORWEGIAN_WORDS = frozenset(_WORDS.split())
 NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")

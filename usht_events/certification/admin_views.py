@@ -4,6 +4,8 @@ POST), one certification with its certificate and revocation, and the import
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -43,11 +45,11 @@ class RevokeForm(BaseForm):
     """Why the certification is revoked."""
 
     reason = TextAreaField(
-        "Begrunnelse",
+        _l("Begrunnelse"),
         filters=[strip_text],
         validators=[
-            DataRequired("Skriv hvorfor godkjenningen tilbakekalles."),
-            Length(max=1000, message="Begrunnelsen kan ha høyst 1000 tegn."),
+            DataRequired(_l("Skriv hvorfor godkjenningen tilbakekalles.")),
+            Length(max=1000, message=_l("Begrunnelsen kan ha høyst 1000 tegn.")),
         ],
     )
 
@@ -66,17 +68,23 @@ def certify_event(event_id: int):
             flash(error.localised(), "warning")
         else:
             db.session.commit()
-            kind = event.certifies_kind.name
-            flash(
-                f"{len(done)} deltakere er godkjent som {kind}. De får kursbeviset på e-post."
-                if done
-                else "Alle som har fullført, var allerede godkjent. Ingenting er endret.",
-                "success",
-            )
+            flash(_certified_message(len(done), event.certifies_kind.name), "success")
         return redirect(url_for(".certify_event", event_id=event.id), 303)
     plan = certifying.plan_certification(db.session, event, utcnow())
     body = render_template("certification/admin/certify_event.html", plan=plan, form=form)
     return body, 400 if form.is_submitted() else 200
+
+
+def _certified_message(count: int, kind: str) -> str:
+    if not count:
+        return gettext("Alle som har fullført, var allerede godkjent. Ingenting er endret.")
+    # The Norwegian has one form for any number; the English catalogue has two.
+    return ngettext(
+        "%(num)s deltakere er godkjent som %(kind)s. De får kursbeviset på e-post.",
+        "%(num)s deltakere er godkjent som %(kind)s. De får kursbeviset på e-post.",
+        count,
+        kind=kind,
+    )
 
 
 @blueprint.get("/certifications/<int:certification_id>")
@@ -108,7 +116,7 @@ def revoke_certification(certification_id: int):
             flash(error.localised(), "warning")
         else:
             db.session.commit()
-            flash("Godkjenningen er tilbakekalt.", "success")
+            flash(gettext("Godkjenningen er tilbakekalt."), "success")
         return redirect(url_for(".show_certification", certification_id=certification.id), 303)
     body = render_template(
         "certification/admin/show_certification.html",

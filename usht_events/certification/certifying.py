@@ -7,7 +7,8 @@ unique index (event, person, kind): certifying again adds nothing, and two organ
 pressing at once add nothing twice, even without the lock. Each new certification
 queues the "kursbevis" mail, written by the worker with its PDF (notifications.py).
 
-Back-office texts here are Norwegian, like the rest of the organisers' pages.
+Why someone is or is not certified is kept as catalogue ids (N_) with their values, and
+written out in the reader's language where it is shown (`Candidate.localised_why`).
 """
 
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from usht_events.certification.models import Certification, CertificationSource
 from usht_events.certification.renewal import current_certification, expiry_for, refresh_current
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError, ErrorCode
+from usht_events.core.i18n import N_
 from usht_events.core.timezones import format_day, to_oslo
 from usht_events.registration.completion import Completion, event_completions
 from usht_events.registration.models import Registration, RegistrationStatus
@@ -39,15 +41,46 @@ CONFLICT_TARGET = {
 
 
 @dataclass(frozen=True)
+class Reason:
+    """One sentence of why: a catalogue id (N_) and the values that fill it. Dates stay
+    dates until shown, so each reader gets them written in their own language."""
+
+    message: str
+    details: dict = field(default_factory=dict)
+
+    def text(self, translate=lambda message: message, locale: str = "nb") -> str:
+        values = {
+            name: format_day(value, locale) if isinstance(value, date) else value
+            for name, value in self.details.items()
+        }
+        return translate(self.message) % values
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One registration of the event, and what certifying would do for it."""
 
     registration: Registration
     completion: Completion
     certify: bool
-    why: str
+    reasons: tuple[Reason, ...]
     # Already certified through this event: certifying again leaves it alone.
     existing: Certification | None = None
+
+    @property
+    def why(self) -> str:
+        """Why, in Norwegian."""
+        return " ".join(reason.text() for reason in self.reasons)
+
+    def localised_why(self) -> str:
+        """Why, in the request's language (Norwegian outside a request)."""
+        from flask import has_request_context
+        from flask_babel import get_locale, gettext
+
+        if not has_request_context():
+            return self.why
+        locale = str(get_locale() or "nb")
+        return " ".join(reason.text(gettext, locale) for reason in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -129,27 +162,38 @@ def _candidate(session, registration, completion, existing, kind, issued_on) -> 
     person_id = registration.person_id
     if person_id in existing:
         done = existing[person_id]
-        why = f"Allerede godkjent {format_day(done.issued_on)}."
+        why = Reason(N_("Allerede godkjent %(day)s."), {"day": done.issued_on})
         if done.revoked_at is not None:
-            why = f"Godkjent {format_day(done.issued_on)}, senere tilbakekalt."
-        return Candidate(registration, completion, False, why, existing=done)
+            why = Reason(N_("Godkjent %(day)s, senere tilbakekalt."), {"day": done.issued_on})
+        return Candidate(registration, completion, False, (why,), existing=done)
     if not completion.completed:
-        return Candidate(registration, completion, False, _not_completed(registration, completion))
-    why = "Har fullført (overstyrt av arrangør)." if completion.overridden else "Har fullført."
+        why = _not_completed(registration, completion)
+        return Candidate(registration, completion, False, (why,))
+    reasons = [
+        Reason(N_("Har fullført (overstyrt av arrangør)."))
+        if completion.overridden
+        else Reason(N_("Har fullført."))
+    ]
     current = current_certification(session, person_id, kind.id)
     if current is not None and current.revoked_at is None and current.expires_on:
-        why += f" Fornyer godkjenningen som utløper {format_day(current.expires_on)}."
-    return Candidate(registration, completion, True, why)
+        renews = N_("Fornyer godkjenningen som utløper %(day)s.")
+        reasons.append(Reason(renews, {"day": current.expires_on}))
+    return Candidate(registration, completion, True, tuple(reasons))
 
 
-def _not_completed(registration: Registration, completion: Completion) -> str:
+def _not_completed(registration: Registration, completion: Completion) -> Reason:
     if completion.overridden:
-        return f"Ikke fullført (overstyrt av arrangør): {completion.reason}"
+        overridden = N_("Ikke fullført (overstyrt av arrangør): %(reason)s")
+        return Reason(overridden, {"reason": completion.reason})
     if registration.status != RegistrationStatus.CONFIRMED:
-        return "Står på ventelisten."
-    return (
-        f"Har møtt på {completion.attended} av {completion.sessions} økter; "
-        f"kravet er {completion.required}."
+        return Reason(N_("Står på ventelisten."))
+    return Reason(
+        N_("Har møtt på %(attended)s av %(sessions)s økter; kravet er %(required)s."),
+        {
+            "attended": completion.attended,
+            "sessions": completion.sessions,
+            "required": completion.required,
+        },
     )
 
 

@@ -3,6 +3,7 @@ checked, the refusal that lists every problem by row and column, and the templat
 
 import csv
 import io
+from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -11,6 +12,7 @@ from usht_events.catalogue.importer import ImportProblem
 from usht_events.certification import errors
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import control_character
+from usht_events.core.i18n import N_
 
 COLUMNS = (
     "name",
@@ -61,6 +63,29 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+@dataclass(frozen=True)
+class Problem(ImportProblem):
+    """A problem whose words are a catalogue id (N_) and the values that fill it, so the page
+    can say it in the reader's language; `message` is the Norwegian."""
+
+    template: str = field(default="", compare=False)
+    details: dict = field(default_factory=dict, compare=False)
+
+    def localised(self) -> str:
+        """The message in the request's language (Norwegian outside a request)."""
+        from flask import has_request_context
+        from flask_babel import gettext
+
+        if not has_request_context() or not self.template:
+            return self.message
+        return gettext(self.template) % self.details
+
+
+def problem(row: int | None, column: str | None, template: str, /, **details) -> Problem:
+    """A problem at this row and column, in Norwegian and ready to be translated."""
+    return Problem(row, column, template % details, template, details)
+
+
 def invalid(problems: list[ImportProblem]) -> DomainError:
     problems = sorted(problems, key=lambda p: (p.row or 0, _column_index(p.column)))
     return DomainError(errors.INVALID_IMPORT, count=len(problems), errors=problems)
@@ -75,7 +100,7 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, object
     table = _read_xlsx(content) if is_xlsx else _read_csv(content)
     table = [["" if cell is None else cell for cell in row] for row in table]
     if not table or not any(str(cell).strip() for cell in table[0]):
-        raise invalid([ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")])
+        raise invalid([problem(None, None, N_("Filen er tom; første rad må være kolonnenavn."))])
     header = [str(cell).strip().lower() for cell in table[0]]
     _check_header(header)
     rows = [
@@ -87,10 +112,10 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, object
         if any(str(cell).strip() for cell in cells)
     ]
     if not rows:
-        raise invalid([ImportProblem(None, None, "Filen har ingen rader med godkjenninger.")])
+        raise invalid([problem(None, None, N_("Filen har ingen rader med godkjenninger."))])
     if len(rows) > MAX_ROWS:
-        message = f"Filen har {len(rows)} rader; del den opp (høyst {MAX_ROWS} per fil)."
-        raise invalid([ImportProblem(None, None, message)])
+        message = N_("Filen har %(rows)s rader; del den opp (høyst %(most)s per fil).")
+        raise invalid([problem(None, None, message, rows=len(rows), most=MAX_ROWS)])
     return rows
 
 
@@ -98,17 +123,16 @@ def _check_header(header: list[str]) -> None:
     problems = []
     for number, name in enumerate(header, start=1):
         if control_character(name) is not None:
-            problems.append(
-                ImportProblem(1, None, f"kolonne {number} har et navn med kontrolltegn.")
-            )
+            message = N_("kolonne %(number)s har et navn med kontrolltegn.")
+            problems.append(problem(1, None, message, number=number))
         elif name and name not in COLUMNS:
-            problems.append(ImportProblem(1, name[:40], "ukjent kolonne."))
+            problems.append(problem(1, name[:40], N_("ukjent kolonne.")))
         elif name and header.count(name) > 1:
-            problems.append(ImportProblem(1, name, "kolonnen finnes mer enn én gang."))
+            problems.append(problem(1, name, N_("kolonnen finnes mer enn én gang.")))
     missing = [column for column in REQUIRED if column not in header]
     if missing:
         names = ", ".join(f"«{column}»" for column in missing)
-        problems.append(ImportProblem(1, None, f"Mangler kolonnene {names}."))
+        problems.append(problem(1, None, N_("Mangler kolonnene %(names)s."), names=names))
     if problems:
         raise invalid(sorted(set(problems), key=lambda p: (p.column or "", p.message)))
 
@@ -117,22 +141,24 @@ def _read_csv(content: bytes) -> list[list[object]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        message = "Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen."
-        raise invalid([ImportProblem(None, None, message)]) from error
+        message = N_("Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen.")
+        raise invalid([problem(None, None, message)]) from error
     delimiter = max((";", ",", "\t"), key=text.split("\n", 1)[0].count)
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
-        message = "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
-        raise invalid([ImportProblem(None, None, message)]) from error
+        message = N_(
+            "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
+        )
+        raise invalid([problem(None, None, message)]) from error
 
 
 def _read_xlsx(content: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
-        message = "Filen kunne ikke leses som et Excel-ark (.xlsx)."
-        raise invalid([ImportProblem(None, None, message)]) from error
+        message = N_("Filen kunne ikke leses som et Excel-ark (.xlsx).")
+        raise invalid([problem(None, None, message)]) from error
     try:
         return [list(row) for row in workbook.active.iter_rows(values_only=True)]
     finally:

@@ -13,6 +13,8 @@ import zlib
 from pathlib import PurePath
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -38,7 +40,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class UploadForm(BaseForm):
     """The file to check."""
 
-    file = FileField("Fil med godkjenninger (CSV eller XLSX)")
+    file = FileField(_l("Fil med godkjenninger (CSV eller XLSX)"))
 
 
 class ConfirmForm(BaseForm):
@@ -94,14 +96,18 @@ def _preview():
     upload = form.file.data
     content = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
     if not upload or not upload.filename or not content:
-        form.file.errors = ["Velg en fil med godkjenninger."]
+        form.file.errors = [gettext("Velg en fil med godkjenninger.")]
         return _upload_page(form)
     if len(content) > MAX_UPLOAD_BYTES:
-        form.file.errors = ["Filen er for stor (høyst 2 MB)."]
+        form.file.errors = [
+            gettext("Filen er for stor (høyst %(most)s MB).", most=MAX_UPLOAD_BYTES >> 20)
+        ]
         return _upload_page(form)
     filename = PurePath(upload.filename.replace("\\", "/")).name[-120:]
     if control_character(filename) is not None:
-        form.file.errors = ["Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn."]
+        form.file.errors = [
+            gettext("Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn.")
+        ]
         return _upload_page(form)
     today = to_oslo(utcnow()).date()
     try:
@@ -124,7 +130,8 @@ def _confirm():
             raise _CarryError("expired form")
         filename, content = _opened(form)
     except _CarryError:
-        flash("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.", "warning")
+        expired = gettext("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.")
+        flash(expired, "warning")
         return redirect(url_for("certification_admin.import_certifications"))
     now = utcnow()
     try:
@@ -135,7 +142,14 @@ def _confirm():
         db.session.rollback()
         return _problems_page(filename, error)
     db.session.commit()
-    flash(f"{len(stored)} godkjenninger er importert fra {filename}.", "success")
+    # The Norwegian has one form for any number; the English catalogue has two.
+    imported = ngettext(
+        "%(num)s godkjenninger er importert fra %(filename)s.",
+        "%(num)s godkjenninger er importert fra %(filename)s.",
+        len(stored),
+        filename=filename,
+    )
+    flash(imported, "success")
     return redirect(url_for("certification_admin.import_certifications"), 303)
 
 
@@ -153,7 +167,7 @@ def _problems_page(filename: str, error: DomainError):
     body = render_template(
         "certification/admin/import_preview.html",
         filename=filename,
-        message=error.message,
+        message=error.localised(),
         problems=error.details.get("errors", ()),
         planned=[],
         form=None,
@@ -174,7 +188,7 @@ def _carry(filename: str, content: bytes) -> ConfirmForm:
     # Werkzeug refuses form fields above this size; say so now rather than at confirm.
     limit = request.max_form_memory_size
     if limit is not None and len(packed) > limit - 10_000:
-        raise _CarryError("Filen er for stor til å importeres i nettleseren. Del den opp.")
+        raise _CarryError(gettext("Filen er for stor til å importeres i nettleseren. Del den opp."))
     form = ConfirmForm(formdata=None)
     form.filename.data, form.content.data = filename, packed
     form.signature.data = _serializer().dumps(

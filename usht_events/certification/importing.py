@@ -1,7 +1,8 @@
 """Importing existing certifications from CSV or XLSX: municipalities keep their instructors
 in spreadsheets. Every row is checked (municipality number, kind, dates, e-mail), and
 either every row is imported or none is; each problem is named by the row as the
-spreadsheet shows it (the header is row 1) and the column, in Norwegian.
+spreadsheet shows it (the header is row 1) and the column, as a catalogue id with its
+values (import_files.Problem), so the page says it in the reader's language.
 
 A person is found by e-mail address, or created from the row; an existing person's details
 are left as they are (anyone could type any address). An organiser imports for the
@@ -17,13 +18,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
-from usht_events.catalogue.importer import ImportProblem
 from usht_events.catalogue.models import CertificationKind
-from usht_events.certification.import_files import COLUMNS, invalid, read_rows
+from usht_events.certification.import_files import COLUMNS, Problem, invalid, problem, read_rows
 from usht_events.certification.models import Certification, CertificationSource
 from usht_events.certification.renewal import expiry_for, refresh_current
 from usht_events.core.audit import record_action
 from usht_events.core.forms import control_character
+from usht_events.core.i18n import N_
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import Person
 
@@ -31,7 +32,11 @@ MIN_YEAR = 1990
 
 
 class _Invalid(Exception):
-    """One cell that cannot be read; the message says why, in Norwegian."""
+    """One cell that cannot be read: why, as a catalogue id (N_) and its values."""
+
+    def __init__(self, template: str, /, **details):
+        super().__init__(template % details)
+        self.template, self.details = template, details
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def _people(session: DbSession, planned: list[PlannedCertification]) -> dict[str
 
 
 class _RowProblems(Exception):
-    def __init__(self, problems: list[ImportProblem]):
+    def __init__(self, problems: list[Problem]):
         super().__init__(problems)
         self.problems = problems
 
@@ -158,10 +163,10 @@ def _plan_row(number, cells, lookups: _Lookups, allowed, today, filename) -> Pla
         try:
             values[column] = readers[column](raw)
         except _Invalid as error:
-            problems.append(ImportProblem(number, column, str(error)))
+            problems.append(problem(number, column, error.template, **error.details))
     issued, expires = values.get("issued_on"), values.get("expires_on")
     if issued and expires and expires <= issued:
-        problems.append(ImportProblem(number, "expires_on", "må være etter «issued_on»."))
+        problems.append(problem(number, "expires_on", N_("må være etter «issued_on».")))
     if problems:
         raise _RowProblems(problems)
     kind = values["kind"]
@@ -209,11 +214,12 @@ def _short(text: str) -> str:
 def _text(value: object, limit: int, required: bool = False) -> str:
     text = _shown(value)
     if (char := control_character(text)) is not None:
-        raise _Invalid(f"inneholder tegnet U+{ord(char):04X}, som ikke er tillatt.")
+        code = f"U+{ord(char):04X}"
+        raise _Invalid(N_("inneholder tegnet %(code)s, som ikke er tillatt."), code=code)
     if required and not text:
-        raise _Invalid("mangler.")
+        raise _Invalid(N_("mangler."))
     if len(text) > limit:
-        raise _Invalid(f"er for lang (høyst {limit} tegn).")
+        raise _Invalid(N_("er for lang (høyst %(most)s tegn)."), most=limit)
     return text
 
 
@@ -222,7 +228,8 @@ def _email(value: object) -> str:
     try:
         validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise _Invalid(f"«{_short(text)}» er ikke en gyldig e-postadresse.") from error
+        message = N_("«%(text)s» er ikke en gyldig e-postadresse.")
+        raise _Invalid(message, text=_short(text)) from error
     return text.lower()
 
 
@@ -231,9 +238,11 @@ def _municipality(value: object, lookups: _Lookups, allowed: set[str] | None) ->
     number = text.zfill(4) if text.isascii() and text.isdigit() else text
     municipality = lookups.municipalities.get(number)
     if municipality is None:
-        raise _Invalid(f"«{_short(text)}» er ikke et kommunenummer (fire sifre, f.eks. 3107).")
+        message = N_("«%(text)s» er ikke et kommunenummer (fire sifre, f.eks. 3107).")
+        raise _Invalid(message, text=_short(text))
     if allowed is not None and number not in allowed:
-        raise _Invalid(f"{municipality.name} ({number}) hører ikke til senterets region.")
+        message = N_("%(municipality)s (%(number)s) hører ikke til senterets region.")
+        raise _Invalid(message, municipality=municipality.name, number=number)
     return municipality
 
 
@@ -242,7 +251,8 @@ def _kind(value: object, lookups: _Lookups) -> CertificationKind:
     kind = lookups.kinds.get(text.lower())
     if kind is None:
         known = ", ".join(sorted({k.slug for k in lookups.kinds.values()}))
-        raise _Invalid(f"fant ikke godkjenningen «{_short(text)}» (kjente: {known}).")
+        message = N_("fant ikke godkjenningen «%(text)s» (kjente: %(known)s).")
+        raise _Invalid(message, text=_short(text), known=known)
     return kind
 
 
@@ -258,22 +268,23 @@ def _day(value: object, today: date | None, required: bool = False) -> date | No
         try:
             day = date.fromisoformat(text)
         except ValueError as error:
-            raise _Invalid(f"«{_short(text)}» er ikke en dato (skriv ÅÅÅÅ-MM-DD).") from error
+            message = N_("«%(text)s» er ikke en dato (skriv ÅÅÅÅ-MM-DD).")
+            raise _Invalid(message, text=_short(text)) from error
     if day.year < MIN_YEAR or day.year > 2100:
-        raise _Invalid(f"{day.isoformat()} er utenfor det som kan importeres.")
+        raise _Invalid(N_("%(day)s er utenfor det som kan importeres."), day=day.isoformat())
     if today is not None and day > today:
-        raise _Invalid(f"{day.isoformat()} er fram i tid.")
+        raise _Invalid(N_("%(day)s er fram i tid."), day=day.isoformat())
     return day
 
 
-def _duplicates(session: DbSession, planned: list[PlannedCertification]) -> list[ImportProblem]:
+def _duplicates(session: DbSession, planned: list[PlannedCertification]) -> list[Problem]:
     """Rows that repeat another row, or a certification already stored."""
     problems, seen = [], {}
     for item in planned:
         key = (item.email, item.kind.id, item.issued_on)
         if key in seen:
-            message = f"samme person, godkjenning og dato som rad {seen[key]}."
-            problems.append(ImportProblem(item.row, "email", message))
+            message = N_("samme person, godkjenning og dato som rad %(row)s.")
+            problems.append(problem(item.row, "email", message, row=seen[key]))
         seen.setdefault(key, item.row)
     stored = set()
     if planned:
@@ -290,6 +301,6 @@ def _duplicates(session: DbSession, planned: list[PlannedCertification]) -> list
         )
     for item in planned:
         if (item.email, item.kind.id, item.issued_on) in stored:
-            message = "personen har allerede denne godkjenningen fra samme dato."
-            problems.append(ImportProblem(item.row, "email", message))
+            message = N_("personen har allerede denne godkjenningen fra samme dato.")
+            problems.append(problem(item.row, "email", message))
     return problems

@@ -5,6 +5,7 @@ The decision itself (POST /admin/events/<id>/decision) is registration/event_adm
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -84,7 +85,7 @@ def retry_mail(message_id: int):
         summary = f"Sendte e-posten «{message.subject}» på nytt."
         record_action(db.session, current_user, "mail.retry", summary, message.event_id)
         db.session.commit()
-        flash("E-posten er lagt i køen og sendes på nytt om litt.", "success")
+        flash(gettext("E-posten er lagt i køen og sendes på nytt om litt."), "success")
     back = "dashboard.failed_mail" if request.form.get("from") == "failed" else "dashboard.index"
     return redirect(url_for(back))
 

@@ -8,6 +8,8 @@ commits once, and answers with a redirect and a message or a page.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -30,6 +32,7 @@ from usht_events.catalogue.rules import ManagedEventFilter, managed_events
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import BaseForm, strip_text
+from usht_events.core.i18n import N_
 from usht_events.registration import decisions, event_changes
 from usht_events.registration.availability import Availability
 from usht_events.registration.event_changes import EventUpdate
@@ -40,19 +43,24 @@ blueprint = Blueprint("events_admin", __name__, url_prefix="/admin")
 blueprint.before_request(enforce_declared_roles)
 
 MANAGERS = (Role.ADMIN, Role.ORGANISER)
-REASON_REQUIRED = "Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post."
+REASON_REQUIRED = N_("Skriv hvorfor arrangementet avlyses. Deltakerne får begrunnelsen på e-post.")
+# What the organiser is told after a decision, by the decision.
+DECIDED = {"confirm": N_("«%(title)s» gjennomføres."), "cancel": N_("«%(title)s» er avlyst.")}
 
 
 class DecisionForm(BaseForm):
     """Confirm that an event runs, or cancel it with a reason the participants read."""
 
     decision = SelectField(
-        "Beslutning",
-        choices=[SelectChoice("confirm", "Gjennomføres"), SelectChoice("cancel", "Avlyses")],
+        _l("Beslutning"),
+        choices=[
+            SelectChoice("confirm", _l("Gjennomføres")),
+            SelectChoice("cancel", _l("Avlyses")),
+        ],
         validators=[DataRequired()],
     )
     reason = TextAreaField(
-        "Begrunnelse til deltakerne",
+        _l("Begrunnelse til deltakerne"),
         filters=[strip_text],
         validators=[Length(max=1000)],
     )
@@ -129,7 +137,7 @@ def unpublish_event(event_id: int):
         flash(error.localised(), "danger")
     else:
         db.session.commit()
-        flash("Arrangementet er gjort om til utkast.", "success")
+        flash(gettext("Arrangementet er gjort om til utkast."), "success")
     return redirect(url_for(".edit_event", event_id=event_id))
 
 
@@ -139,7 +147,7 @@ def cancel_event(event_id: int):
     """Ask for a reason, then cancel: everyone with a place or on the waiting list is told."""
     event = manageable_event(db.session, current_user, event_id)
     if event.is_cancelled:
-        flash("Arrangementet er allerede avlyst.", "info")
+        flash(gettext("Arrangementet er allerede avlyst."), "info")
         return redirect(url_for(".edit_event", event_id=event.id))
     form = CancelForm()
     if form.validate_on_submit():
@@ -153,7 +161,13 @@ def cancel_event(event_id: int):
             flash(error.localised(), "info")
             return redirect(url_for(".edit_event", event_id=event.id))
         db.session.commit()
-        flash(f"Arrangementet er avlyst, og {told} påmeldte har fått e-post.", "success")
+        # The Norwegian has one form for any number; the English catalogue has two.
+        cancelled = ngettext(
+            "Arrangementet er avlyst, og %(num)s påmeldte har fått e-post.",
+            "Arrangementet er avlyst, og %(num)s påmeldte har fått e-post.",
+            told,
+        )
+        flash(cancelled, "success")
         return redirect(url_for(".edit_event", event_id=event.id))
     body = render_template(
         "catalogue/admin/cancel_event.html",
@@ -177,7 +191,7 @@ def decide_event(event_id: int):
             abort(400)
         return _cancel_step(event, form), 400
     if form.decision.data == "confirm":
-        return _decided(decisions.confirm_event, event, "gjennomføres")
+        return _decided(decisions.confirm_event, event, DECIDED["confirm"])
     try:
         decisions.check_undecided(event)
     except DomainError as error:
@@ -187,9 +201,9 @@ def decide_event(event_id: int):
         form.reason.data = decisions.too_few_reason(participants, event.min_participants)
         return _cancel_step(event, form)
     if not form.reason.data:
-        form.reason.errors.append(REASON_REQUIRED)
+        form.reason.errors.append(gettext(REASON_REQUIRED))
         return _cancel_step(event, form), 400
-    return _decided(decisions.cancel_undecided_event, event, "er avlyst", form.reason.data)
+    return _decided(decisions.cancel_undecided_event, event, DECIDED["cancel"], form.reason.data)
 
 
 def _decided(decide, event: Event, outcome: str, *reason: str):
@@ -199,7 +213,7 @@ def _decided(decide, event: Event, outcome: str, *reason: str):
     except DomainError as error:
         return _refused(error)
     db.session.commit()
-    flash(f"«{event.title}» {outcome}. {_told(told)}", "success")
+    flash(f"{gettext(outcome, title=event.title)} {_told(told)}", "success")
     return redirect(url_for("dashboard.index"))
 
 
@@ -217,19 +231,25 @@ def _refused(error: DomainError):
 
 def _told(mails: int) -> str:
     if mails == 0:
-        return "Ingen påmeldte å gi beskjed til."
-    return f"{mails} påmeldte får beskjed på e-post." if mails > 1 else "Én påmeldt får beskjed."
+        return gettext("Ingen påmeldte å gi beskjed til.")
+    return ngettext("Én påmeldt får beskjed.", "%(num)s påmeldte får beskjed på e-post.", mails)
 
 
 def _saved_message(update: EventUpdate) -> str:
     if not update.changed:
-        return "Ingen endringer å lagre."
-    told = (
-        " De påmeldte har fått e-post om ny tid eller nytt sted." if update.told_of_change else ""
-    )
-    promoted = len(update.promoted)
-    moved = f" {promoted} fikk plass fra ventelisten og har fått e-post." if promoted else ""
-    return f"Endringene er lagret.{told}{moved}"
+        return gettext("Ingen endringer å lagre.")
+    sentences = [gettext("Endringene er lagret.")]
+    if update.told_of_change:
+        sentences.append(gettext("De påmeldte har fått e-post om ny tid eller nytt sted."))
+    if update.promoted:
+        # The Norwegian has one form for any number; the English catalogue has two.
+        moved = ngettext(
+            "%(num)s fikk plass fra ventelisten og har fått e-post.",
+            "%(num)s fikk plass fra ventelisten og har fått e-post.",
+            len(update.promoted),
+        )
+        sentences.append(moved)
+    return " ".join(sentences)
 
 
 def _render_edit(form, event: Event):

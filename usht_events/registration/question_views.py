@@ -6,6 +6,8 @@ answers people gave (removing a question removes them, and the page says how man
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -33,21 +35,23 @@ class QuestionForm(BaseForm):
     """One question: its words, how it is answered, and the options of a choice."""
 
     label = StringField(
-        "Spørsmål",
+        _l("Spørsmål"),
         filters=[strip_text],
-        validators=[DataRequired("Skriv spørsmålet."), Length(max=300)],
+        validators=[DataRequired(_l("Skriv spørsmålet.")), Length(max=300)],
     )
     kind = SelectField(
-        "Svartype",
-        choices=[SelectChoice(kind.value, kind.label) for kind in QuestionKind],
+        _l("Svartype"),
+        choices=[SelectChoice(kind.value, _l(kind.label)) for kind in QuestionKind],
         default=QuestionKind.SHORT_TEXT.value,
     )
     choices = TextAreaField(
-        "Svaralternativer (ett per linje)", filters=[strip_text], validators=[Length(max=7000)]
+        _l("Svaralternativer (ett per linje)"),
+        filters=[strip_text],
+        validators=[Length(max=7000)],
     )
-    required = BooleanField("Må besvares")
+    required = BooleanField(_l("Må besvares"))
     help_text = StringField(
-        "Forklaring under spørsmålet (valgfritt)",
+        _l("Forklaring under spørsmålet (valgfritt)"),
         filters=[strip_text],
         validators=[Optional(), Length(max=500)],
     )
@@ -87,7 +91,10 @@ def list_questions(event_id: int):
             _show(form, error)
         else:
             db.session.commit()
-            flash(f"Spørsmålet «{form.label.data}» er lagt til i påmeldingsskjemaet.", "success")
+            added = gettext(
+                "Spørsmålet «%(label)s» er lagt til i påmeldingsskjemaet.", label=form.label.data
+            )
+            flash(added, "success")
             return redirect(url_for(".list_questions", event_id=event.id), 303)
     body = render_template(
         "registration/admin/questions.html",
@@ -115,7 +122,7 @@ def edit_question(event_id: int, question_id: int):
             _show(form, error)
         else:
             db.session.commit()
-            flash("Spørsmålet er endret.", "success")
+            flash(gettext("Spørsmålet er endret."), "success")
             return redirect(url_for(".list_questions", event_id=event.id), 303)
     body = render_template(
         "registration/admin/edit_question.html",
@@ -138,12 +145,12 @@ def delete_question(event_id: int, question_id: int):
     question = db.session.get(EventQuestion, question_id)
     if question is None or question.event_id != event.id:
         # A second press, or another organiser was first: what was asked is done.
-        flash("Spørsmålet er allerede fjernet.", "info")
+        flash(gettext("Spørsmålet er allerede fjernet."), "info")
         return redirect(url_for(".list_questions", event_id=event.id), 303)
     label = question.label
     questions.remove_question(db.session, current_user, question)
     db.session.commit()
-    flash(f"Spørsmålet «{label}» og svarene på det er fjernet.", "success")
+    flash(gettext("Spørsmålet «%(label)s» og svarene på det er fjernet.", label=label), "success")
     return redirect(url_for(".list_questions", event_id=event.id), 303)
 
 
