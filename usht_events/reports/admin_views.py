@@ -1,15 +1,18 @@
 """The annual participation report for administrators and organisers, on screen and in Excel."""
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from usht_events.accounts.access import allow, enforce_declared_roles, report_centre
 from usht_events.accounts.models import Role
 from usht_events.core.db import db, utcnow
+from usht_events.core.i18n import N_
 from usht_events.core.timezones import OSLO
 from usht_events.organisations.models import Centre
 from usht_events.reports.rules import Report, participation_report, years_with_data
+from usht_events.reports.wording import in_reader_language
 from usht_events.reports.xlsx import report_workbook
 
 blueprint = Blueprint("reports", __name__, url_prefix="/admin/reports")
@@ -17,7 +20,7 @@ blueprint.before_request(enforce_declared_roles)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALL_CENTRES = "Alle sentre"
+ALL_CENTRES = N_("Alle sentre")
 
 
 class InvalidYear(ValueError):
@@ -42,7 +45,7 @@ def participation():
         "reports/participation.html",
         report=report,
         centre=centre,
-        centre_name=centre.name if centre else ALL_CENTRES,
+        centre_name=centre.name if centre else gettext(ALL_CENTRES),
         centres=centres,
         years=sorted({*years, year}, reverse=True),
         xlsx_url=url_for("reports.participation_xlsx", **xlsx_args),
@@ -57,7 +60,7 @@ def participation_xlsx():
         year, centre, report, _years = _load_report()
     except InvalidYear:
         return _invalid_year()
-    body = report_workbook(report, centre.name if centre else ALL_CENTRES)
+    body = report_workbook(report, centre.name if centre else gettext(ALL_CENTRES))
     filename = f"deltakelse-{centre.slug if centre else 'alle'}-{year}.xlsx"
     return Response(
         body,
@@ -72,7 +75,8 @@ def _load_report() -> tuple[int, Centre | None, Report, list[int]]:
     centre_ids = None if centre is None else [centre.id]
     years = years_with_data(db.session, centre_ids)
     year = _requested_year(request.args.get("year", "").strip(), years)
-    return year, centre, participation_report(db.session, year, centre_ids), years
+    report = in_reader_language(participation_report(db.session, year, centre_ids))
+    return year, centre, report, years
 
 
 def _requested_year(text: str, years: list[int]) -> int:
@@ -86,5 +90,10 @@ def _requested_year(text: str, years: list[int]) -> int:
 
 
 def _invalid_year():
-    message = f"Årstallet må være et år mellom {FIRST_YEAR} og {LAST_YEAR}, for eksempel 2025."
-    return render_template("errors/error.html", title="Ugyldig årstall", message=message), 400
+    message = gettext(
+        "Årstallet må være et år mellom %(first)s og %(last)s, for eksempel 2025.",
+        first=FIRST_YEAR,
+        last=LAST_YEAR,
+    )
+    title = gettext("Ugyldig årstall")
+    return render_template("errors/error.html", title=title, message=message), 400

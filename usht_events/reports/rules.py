@@ -36,12 +36,14 @@ from usht_events.catalogue.models import (
 )
 from usht_events.certification.models import Certification
 from usht_events.core.db import utcnow
+from usht_events.core.i18n import N_
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre, Municipality
 from usht_events.registration.models import Attendance, Registration, RegistrationStatus
 
 RUNNING_STATUSES = (EventStatus.PUBLISHED, EventStatus.CONFIRMED)
-UNKNOWN_MUNICIPALITY = "Ukjent kommune"
+# Texts of the report are catalogue ids, put in the reader's language by wording.py.
+UNKNOWN_MUNICIPALITY = N_("Ukjent kommune")
 
 
 @dataclass(frozen=True)
@@ -128,15 +130,17 @@ def participation_report(
     focus_areas = dict(
         session.execute(select(FocusArea.id, FocusArea.name).order_by(FocusArea.name)).all()
     )
-    by_focus_area = counter.matrix("Kommune og satsningsområde", Event.focus_area_id, focus_areas)
+    by_focus_area = counter.matrix(
+        N_("Kommune og satsningsområde"), Event.focus_area_id, focus_areas
+    )
     return Report(
         year=year,
         by_focus_area=by_focus_area,
         by_kind=counter.matrix(
-            "Kommune og type arrangement", Event.kind, {k: k.label for k in EventKind}
+            N_("Kommune og type arrangement"), Event.kind, {k: k.label for k in EventKind}
         ),
         by_series=counter.matrix(
-            "Kommune og nettverk/program",
+            N_("Kommune og nettverk/program"),
             Event.series_id,
             _series_labels(session, centre_ids),
             only=(Event.series_id.is_not(None),),
