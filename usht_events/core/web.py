@@ -134,19 +134,22 @@ def _security_headers(response):
 
 ERROR_MESSAGES = {
     400: (
-        "Ugyldig forespørsel",
-        "Forespørselen kunne ikke behandles. Kontroller det du sendte inn.",
+        N_("Ugyldig forespørsel"),
+        N_("Forespørselen kunne ikke behandles. Kontroller det du sendte inn."),
     ),
-    403: ("Ingen tilgang", "Du har ikke tilgang til denne siden."),
-    404: ("Fant ikke siden", "Siden finnes ikke, eller den er flyttet."),
-    405: ("Ikke tillatt", "Denne handlingen er ikke tillatt her."),
-    413: ("For stor forespørsel", "Det du sendte inn er for stort."),
-    500: ("Noe gikk galt", "Det oppstod en feil hos oss. Prøv igjen om litt."),
+    403: (N_("Ingen tilgang"), N_("Du har ikke tilgang til denne siden.")),
+    404: (N_("Fant ikke siden"), N_("Siden finnes ikke, eller den er flyttet.")),
+    405: (N_("Ikke tillatt"), N_("Denne handlingen er ikke tillatt her.")),
+    413: (N_("For stor forespørsel"), N_("Det du sendte inn er for stort.")),
+    500: (N_("Noe gikk galt"), N_("Det oppstod en feil hos oss. Prøv igjen om litt.")),
     503: (
         N_("Prøv igjen om litt"),
         N_("Vi får ikke kontakt med databasen akkurat nå. Vent noen sekunder og prøv igjen."),
     ),
 }
+
+
+FORM_EXPIRED = N_("Skjemaet var utløpt eller ufullstendig. Last inn siden på nytt og prøv igjen.")
 
 
 def errors_as_json_under(app: Flask, prefix: str, write) -> None:
@@ -169,7 +172,9 @@ def _render_error(status: int, message: str | None = None, error=None):
     if (write := _json_writer()) is not None:
         return write(status, message, error)
     title, default_message = ERROR_MESSAGES[status]
-    body = render_template("errors/error.html", title=title, message=message or default_message)
+    body = render_template(
+        "errors/error.html", title=gettext(title), message=message or gettext(default_message)
+    )
     return body, status
 
 
@@ -182,9 +187,7 @@ def _error_page(error):
 
 
 def _csrf_error(error):
-    return _render_error(
-        400, "Skjemaet var utløpt eller ufullstendig. Last inn siden på nytt og prøv igjen."
-    )
+    return _render_error(400, gettext(FORM_EXPIRED))
 
 
 def _server_error(error):
