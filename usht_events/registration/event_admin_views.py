@@ -8,6 +8,7 @@ commits once, and answers with a redirect and a message or a page.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -129,7 +130,7 @@ def unpublish_event(event_id: int):
         flash(error.localised(), "danger")
     else:
         db.session.commit()
-        flash("Arrangementet er gjort om til utkast.", "success")
+        flash(gettext("Arrangementet er gjort om til utkast."), "success")
     return redirect(url_for(".edit_event", event_id=event_id))
 
 
@@ -139,7 +140,7 @@ def cancel_event(event_id: int):
     """Ask for a reason, then cancel: everyone with a place or on the waiting list is told."""
     event = manageable_event(db.session, current_user, event_id)
     if event.is_cancelled:
-        flash("Arrangementet er allerede avlyst.", "info")
+        flash(gettext("Arrangementet er allerede avlyst."), "info")
         return redirect(url_for(".edit_event", event_id=event.id))
     form = CancelForm()
     if form.validate_on_submit():
@@ -153,7 +154,14 @@ def cancel_event(event_id: int):
             flash(error.localised(), "info")
             return redirect(url_for(".edit_event", event_id=event.id))
         db.session.commit()
-        flash(f"Arrangementet er avlyst, og {told} påmeldte har fått e-post.", "success")
+        flash(
+            ngettext(
+                "Arrangementet er avlyst, og %(num)s påmeldte har fått e-post.",
+                "Arrangementet er avlyst, og %(num)s påmeldte har fått e-post.",
+                told,
+            ),
+            "success",
+        )
         return redirect(url_for(".edit_event", event_id=event.id))
     body = render_template(
         "catalogue/admin/cancel_event.html",
@@ -223,13 +231,19 @@ def _told(mails: int) -> str:
 
 def _saved_message(update: EventUpdate) -> str:
     if not update.changed:
-        return "Ingen endringer å lagre."
-    told = (
-        " De påmeldte har fått e-post om ny tid eller nytt sted." if update.told_of_change else ""
-    )
-    promoted = len(update.promoted)
-    moved = f" {promoted} fikk plass fra ventelisten og har fått e-post." if promoted else ""
-    return f"Endringene er lagret.{told}{moved}"
+        return gettext("Ingen endringer å lagre.")
+    parts = [gettext("Endringene er lagret.")]
+    if update.told_of_change:
+        parts.append(gettext("De påmeldte har fått e-post om ny tid eller nytt sted."))
+    if promoted := len(update.promoted):
+        parts.append(
+            ngettext(
+                "%(num)s fikk plass fra ventelisten og har fått e-post.",
+                "%(num)s fikk plass fra ventelisten og har fått e-post.",
+                promoted,
+            )
+        )
+    return " ".join(parts)
 
 
 def _render_edit(form, event: Event):
