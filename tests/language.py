@@ -22,6 +22,10 @@ _WORDS = """
     sertifiseringer instruktør instruktører utløper gyldig brukere bruker passord logg
     innstillinger spørsmål svar melding meldinger sendt feil obligatorisk
     valgfritt hjelp oversikt statistikk rapport rapporter år måned uke dag dager
+    logget lagret endret opprettet utkast publiser publisert rediger oppsett lenke lenken
+    godkjenning godkjenninger kolonne kolonner fil filen ingenting brukeren skriv skjemaet
+    bytt glemt sjekk siden gjelder uker kopi kopien aktiv deaktivert aldri tittel beskrivelse
+    adresse senter kortnavn nettsted vertskommune gyldighet kapasitet rolle nettverk tegn
     """
 NORWEGIAN_WORDS = frozenset(_WORDS.split())
 NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")
