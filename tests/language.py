@@ -27,6 +27,10 @@ _WORDS = """
     tilbakekall tilbakekalt avlyse avlyses endringslogg endringene kolonne kolonnen
     kolonner kolonnene filen rettet kilde kontroller gitt nr signatur deltakerliste
     deltakeren personen kommunen flytt alternativer svartype svaralternativer anonymisert
+    logget lagret endret opprettet utkast publiser publisert rediger oppsett lenke lenken
+    godkjenning godkjenninger kolonne kolonner fil filen ingenting brukeren skriv skjemaet
+    bytt glemt sjekk siden gjelder uker kopi kopien aktiv deaktivert aldri tittel beskrivelse
+    adresse senter kortnavn nettsted vertskommune gyldighet kapasitet rolle nettverk tegn
     """
 NORWEGIAN_WORDS = frozenset(_WORDS.split())
 NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")

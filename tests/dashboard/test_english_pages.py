@@ -4,7 +4,6 @@ participant, the attendance sheet and a person's page leave no Norwegian behind 
 """
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,9 +25,6 @@ from usht_events.registration.decisions import too_few_reason
 from usht_events.registration.models import Answer, Registration, RegistrationStatus
 
 EN = "?lang=en"
-# The event's tabs are the catalogue's (templates/catalogue/admin/_event_tabs.html), whose
-# translation is checked with the catalogue's pages.
-EVENT_TABS = re.compile(r'<nav class="event-tabs".*?</nav>', re.DOTALL)
 
 
 @dataclass
@@ -153,9 +149,9 @@ def _post(client, path: str, data: dict | None = None, **options):
 
 
 def _left(html: str, world, client, *more: str) -> list[str]:
-    """The Norwegian on the page that is neither data nor the catalogue's event tabs."""
+    """The Norwegian on the page that is not data."""
     assert '<html lang="en"' in html
-    return norwegian_left(EVENT_TABS.sub("", html), data=_data(world, client, *more))
+    return norwegian_left(html, data=_data(world, client, *more))
 
 
 def _english(client, world, path: str, *more: str) -> str:

@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -50,7 +51,7 @@ def new_user():
             if form.send_link.data:
                 _queue_link(user)
             db.session.commit()
-            flash(f"Brukeren {user.email} er opprettet.", "success")
+            flash(gettext("Brukeren %(email)s er opprettet.", email=user.email), "success")
             return redirect(url_for("accounts_admin.edit_user", user_id=user.id))
     return _render_form(form, None)
 
@@ -80,7 +81,10 @@ def edit_user(user_id: int):
             _field_for(form, error).errors.append(error.localised())
         else:
             db.session.commit()
-            flash("Endringene er lagret." if changes else "Ingen endringer.", "success")
+            flash(
+                gettext("Endringene er lagret.") if changes else gettext("Ingen endringer."),
+                "success",
+            )
             return redirect(url_for("accounts_admin.list_users"))
     return _render_form(form, user)
 
@@ -93,11 +97,15 @@ def send_reset(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if not user.active:
-        flash("Brukeren er deaktivert. Aktiver brukeren før du sender en lenke.", "warning")
+        flash(
+            gettext("Brukeren er deaktivert. Aktiver brukeren før du sender en lenke."), "warning"
+        )
         return redirect(url_for("accounts_admin.edit_user", user_id=user.id))
     _queue_link(user)
     db.session.commit()
-    flash(f"En lenke for å velge passord er sendt til {user.email}.", "success")
+    flash(
+        gettext("En lenke for å velge passord er sendt til %(email)s.", email=user.email), "success"
+    )
     return redirect(url_for("accounts_admin.edit_user", user_id=user.id))
 
 

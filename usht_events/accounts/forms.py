@@ -1,5 +1,6 @@
 """Forms for logging in, passwords, and the administrator's user pages."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,26 +16,28 @@ from usht_events.accounts.models import Role
 from usht_events.accounts.passwords import MIN_PASSWORD_LENGTH
 from usht_events.core.forms import BaseForm, strip_text
 
-NO_CENTRE = "Ikke knyttet til et senter"
-TOO_SHORT = f"Passordet må ha minst {MIN_PASSWORD_LENGTH} tegn."
+NO_CENTRE = _l("Ikke knyttet til et senter")
+TOO_SHORT = _l("Passordet må ha minst %(length)s tegn.", length=MIN_PASSWORD_LENGTH)
 
 
 class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = EmailField(
-        "E-post", validators=[DataRequired("Skriv inn e-postadressen din."), Length(max=254)]
+        _l("E-post"),
+        validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
     )
     password = PasswordField(
-        "Passord", validators=[DataRequired("Skriv inn passordet ditt."), Length(max=200)]
+        _l("Passord"),
+        validators=[DataRequired(_l("Skriv inn passordet ditt.")), Length(max=200)],
     )
 
 
 def _new_password_field() -> PasswordField:
     return PasswordField(
-        "Nytt passord",
+        _l("Nytt passord"),
         validators=[
-            DataRequired("Skriv inn et nytt passord."),
+            DataRequired(_l("Skriv inn et nytt passord.")),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message=TOO_SHORT),
         ],
     )
@@ -42,10 +45,10 @@ def _new_password_field() -> PasswordField:
 
 def _confirm_password_field() -> PasswordField:
     return PasswordField(
-        "Gjenta nytt passord",
+        _l("Gjenta nytt passord"),
         validators=[
-            DataRequired("Skriv inn det nye passordet en gang til."),
-            EqualTo("new_password", "Passordene er ikke like."),
+            DataRequired(_l("Skriv inn det nye passordet en gang til.")),
+            EqualTo("new_password", _l("Passordene er ikke like.")),
         ],
     )
 
@@ -61,8 +64,8 @@ class ChangePasswordForm(BaseForm):
     """The current password, then a new one twice."""
 
     current_password = PasswordField(
-        "Nåværende passord",
-        validators=[DataRequired("Skriv inn passordet du har nå."), Length(max=200)],
+        _l("Nåværende passord"),
+        validators=[DataRequired(_l("Skriv inn passordet du har nå.")), Length(max=200)],
     )
     new_password = _new_password_field()
     confirm_password = _confirm_password_field()
@@ -72,7 +75,8 @@ class ResetRequestForm(BaseForm):
     """The address to send a reset link to."""
 
     email = EmailField(
-        "E-post", validators=[DataRequired("Skriv inn e-postadressen din."), Length(max=254)]
+        _l("E-post"),
+        validators=[DataRequired(_l("Skriv inn e-postadressen din.")), Length(max=254)],
     )
 
 
@@ -84,20 +88,21 @@ class UserForm(BaseForm):
     """A user's name, role and bindings; the e-mail address only when creating."""
 
     email = EmailField(
-        "E-post", validators=[DataRequired("Skriv inn e-postadressen."), Length(max=254)]
+        _l("E-post"),
+        validators=[DataRequired(_l("Skriv inn e-postadressen.")), Length(max=254)],
     )
-    name = StringField("Navn", filters=[strip_text], validators=[Length(max=200)])
+    name = StringField(_l("Navn"), filters=[strip_text], validators=[Length(max=200)])
     role = SelectField(
-        "Rolle",
-        choices=[SelectChoice(role.value, role.label) for role in Role],
+        _l("Rolle"),
+        choices=[SelectChoice(role.value, _l(role.label)) for role in Role],
         default=Role.ORGANISER.value,
     )
     centre = SelectField(
-        "Senter (for arrangører)", choices=[SelectChoice("", NO_CENTRE)], default=""
+        _l("Senter (for arrangører)"), choices=[SelectChoice("", NO_CENTRE)], default=""
     )
-    municipalities = SelectMultipleField("Kommuner (for kommunekontakter)", choices=[])
-    active = BooleanField("Aktiv (kan logge inn)", default=True)
-    send_link = BooleanField("Send e-post med lenke for å velge passord", default=True)
+    municipalities = SelectMultipleField(_l("Kommuner (for kommunekontakter)"), choices=[])
+    active = BooleanField(_l("Aktiv (kan logge inn)"), default=True)
+    send_link = BooleanField(_l("Send e-post med lenke for å velge passord"), default=True)
 
     def set_choices(self, centres, municipalities) -> None:
         """Fill the centre and municipality choices from the database."""

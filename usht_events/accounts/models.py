@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Tab
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from usht_events.core.db import UTCDateTime, db, enum_column, utcnow
+from usht_events.core.i18n import N_
 from usht_events.organisations.models import Centre, Municipality
 
 
@@ -21,9 +22,9 @@ class Role(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "admin": "Administrator",
-            "organiser": "Arrangør",
-            "municipality": "Kommunekontakt",
+            "admin": N_("Administrator"),
+            "organiser": N_("Arrangør"),
+            "municipality": N_("Kommunekontakt"),
         }[self.value]
 
 

@@ -4,14 +4,17 @@ import math
 import time
 
 from flask import current_app, render_template, request
+from flask_babel import gettext
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
 from usht_events.core.extensions import LIMITER
+from usht_events.core.i18n import N_
 
 # The endpoints whose POSTs count as attempts.
 THROTTLED_ENDPOINTS = ("accounts.login", "accounts.request_reset")
-TOO_MANY = "For mange forsøk. Vent litt og prøv igjen."
+TOO_MANY_TITLE = N_("For mange forsøk")
+TOO_MANY = N_("For mange forsøk. Vent litt og prøv igjen.")
 
 
 def _client_key() -> str:
@@ -38,8 +41,11 @@ def throttle_attempts(state) -> None:
 
 
 def too_many_attempts(error: RateLimitExceeded):
-    """429 with a Norwegian page and Retry-After, so people and clients know when to retry."""
-    body = render_template("errors/error.html", title="For mange forsøk", message=TOO_MANY)
+    """429 with a page in the person's language and Retry-After, so people and clients know
+    when to retry."""
+    body = render_template(
+        "errors/error.html", title=gettext(TOO_MANY_TITLE), message=gettext(TOO_MANY)
+    )
     return body, 429, {"Retry-After": str(_seconds_until_reset())}
 
 

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -71,7 +72,7 @@ def login():
         else:
             db.session.commit()
             _start_session(user)
-            flash("Du er logget inn.", "success")
+            flash(gettext("Du er logget inn."), "success")
             return redirect(safe_next_url(request.args.get("next")) or _start_page(user))
     elif form.is_submitted():
         status = 400
@@ -86,7 +87,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("Du er logget ut.", "info")
+    flash(gettext("Du er logget ut."), "info")
     response = redirect(url_for("registration.calendar"))
     # What the check-in desk kept in this browser (its snapshot of names, queued scans, the
     # service worker and its copies of pages) goes with the login.
@@ -113,7 +114,7 @@ def change_password_view():
             form.current_password.errors.append(error.localised())
         else:
             db.session.commit()
-            flash("Passordet ditt er endret.", "success")
+            flash(gettext("Passordet ditt er endret."), "success")
             return redirect(url_for("accounts.change_password"))
     status = 400 if form.errors else 200
     return render_template(
@@ -147,7 +148,7 @@ def reset_password(token: str):
             db.session, settings["secret_key"], token, settings["max_age"], form.new_password.data
         )
         db.session.commit()
-        flash("Passordet er endret. Logg inn med det nye passordet.", "success")
+        flash(gettext("Passordet er endret. Logg inn med det nye passordet."), "success")
         return redirect(url_for("accounts.login"))
     status = 400 if form.errors else 200
     return _no_referrer(

@@ -3,6 +3,7 @@ and importing a programme. Times are typed in Oslo wall-clock time."""
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -51,12 +52,12 @@ from usht_events.core.timezones import OSLO, oslo_datetime, to_oslo
 from usht_events.organisations.models import Centre, Municipality
 
 MAX_SESSIONS = 60
-NOT_A_CHOICE = "Velg et av alternativene i listen."
+NOT_A_CHOICE = _l("Velg et av alternativene i listen.")
 OPEN_TO_ALL, OPEN_TO_SELECTED = "all", "selected"
 
 
 def _norwegian_parse_error(field_class, message: str):
-    """The field class, with WTForms' English parse error said in Norwegian."""
+    """The field class, with WTForms' parse error said our way, in the person's language."""
 
     class Field(field_class):
         def process_formdata(self, valuelist):
@@ -70,7 +71,7 @@ def _norwegian_parse_error(field_class, message: str):
 
 
 def _norwegian_choice_error(field_class):
-    """The choice field class, refusing an unknown choice in Norwegian."""
+    """The choice field class, refusing an unknown choice in our words."""
 
     class Field(field_class):
         def pre_validate(self, form):
@@ -83,12 +84,12 @@ def _norwegian_choice_error(field_class):
     return Field
 
 
-DayField = _norwegian_parse_error(DateField, "Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-09-14.")
-ClockField = _norwegian_parse_error(TimeField, "Skriv klokkeslettet som TT:MM, f.eks. 09:00.")
+DayField = _norwegian_parse_error(DateField, _l("Skriv datoen som ÅÅÅÅ-MM-DD, f.eks. 2026-09-14."))
+ClockField = _norwegian_parse_error(TimeField, _l("Skriv klokkeslettet som TT:MM, f.eks. 09:00."))
 MomentField = _norwegian_parse_error(
-    DateTimeLocalField, "Skriv tidspunktet som ÅÅÅÅ-MM-DDTTT:MM, f.eks. 2026-09-01T12:00."
+    DateTimeLocalField, _l("Skriv tidspunktet som ÅÅÅÅ-MM-DDTTT:MM, f.eks. 2026-09-01T12:00.")
 )
-NumberField = _norwegian_parse_error(IntegerField, "Skriv et helt tall.")
+NumberField = _norwegian_parse_error(IntegerField, _l("Skriv et helt tall."))
 ChoiceField = _norwegian_choice_error(SelectField)
 ChoicesField = _norwegian_choice_error(SelectMultipleField)
 OptionField = _norwegian_choice_error(RadioField)
@@ -96,7 +97,7 @@ MOMENT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 CLOCK_FORMATS = ["%H:%M", "%H:%M:%S"]
 
 
-def _text(label: str, limit: int, required: str | None = None, multiline=False):
+def _text(label, limit: int, required=None, multiline=False):
     kind = TextAreaField if multiline else StringField
     first = DataRequired(required) if required else Optional()
     return kind(
@@ -104,33 +105,39 @@ def _text(label: str, limit: int, required: str | None = None, multiline=False):
         filters=[strip_text],
         validators=[
             first,
-            Length(max=limit, message=f"Teksten er for lang (høyst {limit} tegn)."),
+            Length(
+                max=limit, message=_l("Teksten er for lang (høyst %(limit)s tegn).", limit=limit)
+            ),
         ],
     )
 
 
-def _count(label: str, minimum: int = 1, maximum: int = 100_000, default: int | None = None):
-    message = f"Skriv et tall fra {minimum} til {maximum}."
+def _count(label, minimum: int = 1, maximum: int = 100_000, default: int | None = None):
+    message = _l("Skriv et tall fra %(minimum)s til %(maximum)s.", minimum=minimum, maximum=maximum)
     return NumberField(
         label, default=default, validators=[Optional(), NumberRange(minimum, maximum, message)]
     )
 
 
-def _moment(label: str):
+def _moment(label):
     return MomentField(label, format=MOMENT_FORMATS, validators=[Optional()])
 
 
 class SessionForm(Form):
     """One day: date, from and to, and a venue if it differs from the event's."""
 
-    day = DayField("Dato", validators=[InputRequired("Skriv inn datoen.")])
+    day = DayField(_l("Dato"), validators=[InputRequired(_l("Skriv inn datoen."))])
     start_time = ClockField(
-        "Fra kl.", format=CLOCK_FORMATS, validators=[InputRequired("Skriv inn når dagen starter.")]
+        _l("Fra kl."),
+        format=CLOCK_FORMATS,
+        validators=[InputRequired(_l("Skriv inn når dagen starter."))],
     )
     end_time = ClockField(
-        "Til kl.", format=CLOCK_FORMATS, validators=[InputRequired("Skriv inn når dagen slutter.")]
+        _l("Til kl."),
+        format=CLOCK_FORMATS,
+        validators=[InputRequired(_l("Skriv inn når dagen slutter."))],
     )
-    venue = _text("Sted, hvis et annet enn arrangementets (valgfritt)", 200)
+    venue = _text(_l("Sted, hvis et annet enn arrangementets (valgfritt)"), 200)
 
     def is_blank(self) -> bool:
         """True when nothing was typed in the row (an unused «Legg til dag» row)."""
@@ -140,56 +147,65 @@ class SessionForm(Form):
 class EventForm(BaseForm):
     """All fields of an event; `centre` only for administrators."""
 
-    centre = ChoiceField("Utviklingssenter", validators=[DataRequired("Velg senteret.")])
-    title = _text("Tittel", 200, "Skriv inn en tittel.")
-    kind = ChoiceField("Type", choices=[SelectChoice(kind.value, kind.label) for kind in EventKind])
-    focus_area = ChoiceField("Satsningsområde", validators=[DataRequired("Velg satsningsområdet.")])
-    series = ChoiceField("Nettverk eller program (valgfritt)")
-    certifies_kind = ChoiceField("Gir godkjenning som (valgfritt)")
-    summary = _text("Kort beskrivelse (vises i kalenderen)", 400)
-    description = _text("Beskrivelse", 10_000, multiline=True)
-    target_group = _text("Målgruppe", 2000, multiline=True)
+    centre = ChoiceField(_l("Utviklingssenter"), validators=[DataRequired(_l("Velg senteret."))])
+    title = _text(_l("Tittel"), 200, _l("Skriv inn en tittel."))
+    kind = ChoiceField(
+        _l("Type"), choices=[SelectChoice(kind.value, _l(kind.label)) for kind in EventKind]
+    )
+    focus_area = ChoiceField(
+        _l("Satsningsområde"), validators=[DataRequired(_l("Velg satsningsområdet."))]
+    )
+    series = ChoiceField(_l("Nettverk eller program (valgfritt)"))
+    certifies_kind = ChoiceField(_l("Gir godkjenning som (valgfritt)"))
+    summary = _text(_l("Kort beskrivelse (vises i kalenderen)"), 400)
+    description = _text(_l("Beskrivelse"), 10_000, multiline=True)
+    target_group = _text(_l("Målgruppe"), 2000, multiline=True)
 
     format = ChoiceField(
-        "Gjennomføring", choices=[SelectChoice(item.value, item.label) for item in EventFormat]
+        _l("Gjennomføring"),
+        choices=[SelectChoice(item.value, _l(item.label)) for item in EventFormat],
     )
-    venue = _text("Sted", 200)
-    venue_address = _text("Adresse", 200)
+    venue = _text(_l("Sted"), 200)
+    venue_address = _text(_l("Adresse"), 200)
     digital_link = StringField(
-        "Lenke til digital deltakelse (sendes bare til påmeldte)",
+        _l("Lenke til digital deltakelse (sendes bare til påmeldte)"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=500), URL(message="Skriv en hel lenke, med https://.")],
+        validators=[
+            Optional(),
+            Length(max=500),
+            URL(message=_l("Skriv en hel lenke, med https://.")),
+        ],
     )
     contact_email = EmailField(
-        "E-post for spørsmål (valgfritt; ellers senterets)",
+        _l("E-post for spørsmål (valgfritt; ellers senterets)"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=254), Email("Skriv en gyldig e-postadresse.")],
+        validators=[Optional(), Length(max=254), Email(_l("Skriv en gyldig e-postadresse."))],
     )
 
     sessions = FieldList(FormField(SessionForm), min_entries=1, max_entries=MAX_SESSIONS)
-    add_session = SubmitField("Legg til dag")
+    add_session = SubmitField(_l("Legg til dag"))
 
-    capacity = _count("Kapasitet (tom: ingen grense)")
-    waitlist_enabled = BooleanField("Venteliste når det er fullt", default=True)
-    seats_per_municipality = _count("Plasser per kommune (valgfritt)")
-    min_participants = _count("Minste antall deltakere (valgfritt)")
-    decision_at = _moment("Beslutning om gjennomføring tas (valgfritt)")
-    auto_decision = BooleanField("Avgjør automatisk ved beslutningstidspunktet")
-    registration_opens_at = _moment("Påmeldingen åpner (tom: når arrangementet publiseres)")
-    registration_closes_at = _moment("Påmeldingsfrist (tom: når første dag starter)")
+    capacity = _count(_l("Kapasitet (tom: ingen grense)"))
+    waitlist_enabled = BooleanField(_l("Venteliste når det er fullt"), default=True)
+    seats_per_municipality = _count(_l("Plasser per kommune (valgfritt)"))
+    min_participants = _count(_l("Minste antall deltakere (valgfritt)"))
+    decision_at = _moment(_l("Beslutning om gjennomføring tas (valgfritt)"))
+    auto_decision = BooleanField(_l("Avgjør automatisk ved beslutningstidspunktet"))
+    registration_opens_at = _moment(_l("Påmeldingen åpner (tom: når arrangementet publiseres)"))
+    registration_closes_at = _moment(_l("Påmeldingsfrist (tom: når første dag starter)"))
     required_sessions = _count(
-        "Fullført etter minst så mange økter (tom: alle økter)", 1, MAX_SESSIONS
+        _l("Fullført etter minst så mange økter (tom: alle økter)"), 1, MAX_SESSIONS
     )
 
     open_to = OptionField(
-        "Hvem kan melde seg på?",
+        _l("Hvem kan melde seg på?"),
         choices=[
-            SelectChoice(OPEN_TO_ALL, "Åpent for alle"),
-            SelectChoice(OPEN_TO_SELECTED, "Bare ansatte i kommunene som er krysset av"),
+            SelectChoice(OPEN_TO_ALL, _l("Åpent for alle")),
+            SelectChoice(OPEN_TO_SELECTED, _l("Bare ansatte i kommunene som er krysset av")),
         ],
         default=OPEN_TO_ALL,
     )
-    eligible = ChoicesField("Kommuner", choices=[])
+    eligible = ChoicesField(_l("Kommuner"), choices=[])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,13 +215,13 @@ class EventForm(BaseForm):
     def set_choices(self, centres, focus_areas, series, kinds, municipalities) -> None:
         """Fill the choices from the database; series and municipalities are grouped."""
         self.centre.choices = [SelectChoice(str(c.id), c.name) for c in centres]
-        self.focus_area.choices = [SelectChoice("", "Velg satsningsområde")] + [
+        self.focus_area.choices = [SelectChoice("", _l("Velg satsningsområde"))] + [
             SelectChoice(str(f.id), f.name) for f in focus_areas
         ]
-        self.series.choices = [SelectChoice("", "Ingen")] + [
+        self.series.choices = [SelectChoice("", _l("Ingen"))] + [
             SelectChoice(str(s.id), s.name, optgroup=s.centre.name) for s in series
         ]
-        self.certifies_kind.choices = [SelectChoice("", "Ingen godkjenning")] + [
+        self.certifies_kind.choices = [SelectChoice("", _l("Ingen godkjenning"))] + [
             SelectChoice(str(k.id), k.name) for k in kinds
         ]
         self.eligible.choices = [
@@ -218,7 +234,7 @@ class EventForm(BaseForm):
         self.sessions.entries = filled or self.sessions.entries[:1]
         valid = super().validate(extra_validators)
         if self.open_to.data == OPEN_TO_SELECTED and not self.eligible.data:
-            self.eligible.errors = [*self.eligible.errors, "Kryss av minst én kommune."]
+            self.eligible.errors = [*self.eligible.errors, _l("Kryss av minst én kommune.")]
             valid = False
         return valid
 
@@ -246,14 +262,14 @@ class EventForm(BaseForm):
     def add_problem(self, problem: Problem) -> None:
         """Show a rule's refusal beside the field it is about."""
         if problem.field == "sessions":
-            self.session_errors.append(problem.message)
+            self.session_errors.append(problem.localised())
             return
         if problem.field.startswith("sessions-"):
             _, index, name = problem.field.split("-", 2)
             field = self.sessions.entries[int(index)].form[name]
         else:
             field = self._fields.get(problem.field, self.title)
-        field.errors = [*field.errors, problem.message]
+        field.errors = [*field.errors, problem.localised()]
 
     def error_links(self) -> list[tuple[str, str]]:
         """Every error as (id of the field, first message), for the summary at the top."""
@@ -334,14 +350,14 @@ def _session_times(row: SessionForm) -> SessionTimes:
 class DuplicateForm(BaseForm):
     """Copy the event: move it by whole weeks, or give the new first day."""
 
-    weeks = _count("Flytt med antall uker", 1, 260)
-    first_day = DayField("eller ny første dag", validators=[Optional()])
+    weeks = _count(_l("Flytt med antall uker"), 1, 260)
+    first_day = DayField(_l("eller ny første dag"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         """Exactly one of the two must be given."""
         valid = super().validate(extra_validators)
         if valid and (self.weeks.data is None) == (self.first_day.data is None):
-            self.weeks.errors = ["Fyll inn enten antall uker eller en ny første dag."]
+            self.weeks.errors = [_l("Fyll inn enten antall uker eller en ny første dag.")]
             return False
         return valid
 
@@ -349,7 +365,9 @@ class DuplicateForm(BaseForm):
 class CancelForm(BaseForm):
     """The reason the participants are told."""
 
-    reason = _text("Begrunnelse (sendes til de påmeldte)", 2000, "Skriv en kort begrunnelse.", True)
+    reason = _text(
+        _l("Begrunnelse (sendes til de påmeldte)"), 2000, _l("Skriv en kort begrunnelse."), True
+    )
 
 
 class ConfirmForm(BaseForm):
@@ -359,8 +377,8 @@ class ConfirmForm(BaseForm):
 class ImportUploadForm(BaseForm):
     """The programme file to check."""
 
-    file = FileField("Fil med programmet (CSV eller XLSX)")
-    as_drafts = BooleanField("Importer som utkast (publiser hvert arrangement selv etterpå)")
+    file = FileField(_l("Fil med programmet (CSV eller XLSX)"))
+    as_drafts = BooleanField(_l("Importer som utkast (publiser hvert arrangement selv etterpå)"))
 
 
 class ImportConfirmForm(BaseForm):

@@ -13,6 +13,7 @@ import zlib
 from pathlib import PurePath
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from usht_events.core.audit import record_action
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import control_character
+from usht_events.core.i18n import N_
 from usht_events.core.timezones import to_oslo
 from usht_events.organisations.models import Centre
 
@@ -37,6 +39,10 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_MAX_AGE_SECONDS = 3600
 SIGNING_SALT = "catalogue.import-programme"
 CONFIRM_STEP = "confirm"
+TOO_LARGE_TO_CARRY = N_(
+    "Filen er for stor til å importeres i nettleseren. Del den opp, "
+    "eller be en administrator kjøre kommandoen import-events."
+)
 
 
 class CarryError(Exception):
@@ -60,15 +66,19 @@ def _preview():
     upload = form.file.data
     content = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
     if not upload or not upload.filename or not content:
-        form.file.errors = ["Velg en fil med programmet."]
+        form.file.errors = [gettext("Velg en fil med programmet.")]
         return _upload_page(form)
     if len(content) > MAX_UPLOAD_BYTES:
-        form.file.errors = ["Filen er for stor (høyst 2 MB)."]
+        form.file.errors = [
+            gettext("Filen er for stor (høyst %(size)s MB).", size=MAX_UPLOAD_BYTES >> 20)
+        ]
         return _upload_page(form)
     filename = PurePath(upload.filename.replace("\\", "/")).name[-120:]
     # The name goes into the audit log; PostgreSQL refuses text with a NUL in it.
     if control_character(filename) is not None:
-        form.file.errors = ["Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn."]
+        form.file.errors = [
+            gettext("Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn.")
+        ]
         return _upload_page(form)
     try:
         planned = preview_programme(db.session, _centre_id(), filename, content, utcnow())
@@ -76,7 +86,7 @@ def _preview():
     except DomainError as error:
         return _problems_page(filename, error)
     except CarryError as error:
-        form.file.errors = [str(error)]
+        form.file.errors = [gettext(str(error))]
         return _upload_page(form)
     return render_template(
         "catalogue/admin/import_preview.html",
@@ -94,7 +104,10 @@ def _confirm():
             raise CarryError("Skjemaet var utløpt.")
         filename, content, as_drafts = _opened(form)
     except CarryError:
-        flash("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.", "warning")
+        flash(
+            gettext("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt."),
+            "warning",
+        )
         return redirect(url_for("catalogue_admin.import_programme"))
     try:
         imported = import_rule(
@@ -108,7 +121,7 @@ def _confirm():
         summary = f"Importert fra {filename} (ref {item.ref}) {outcome}."
         record_action(db.session, current_user, "event.import", summary, item.event.id)
     db.session.commit()
-    flash(f"{len(imported)} arrangementer er importert {outcome}.", "success")
+    flash(_imported_message(len(imported), as_drafts), "success")
     return redirect(url_for("events_admin.list_events"))
 
 
@@ -124,6 +137,20 @@ def import_template(extension: str):
         body, mimetype = template_xlsx(db.session, rows), XLSX_TYPE
     disposition = f'attachment; filename="mal-program.{extension}"'
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": disposition})
+
+
+def _imported_message(count: int, as_drafts: bool) -> str:
+    if as_drafts:
+        return ngettext(
+            "%(num)s arrangementer er importert som utkast.",
+            "%(num)s arrangementer er importert som utkast.",
+            count,
+        )
+    return ngettext(
+        "%(num)s arrangementer er importert og publisert.",
+        "%(num)s arrangementer er importert og publisert.",
+        count,
+    )
 
 
 def _centre_id() -> int | None:
@@ -164,10 +191,7 @@ def _carry(filename: str, content: bytes, *, as_drafts: bool) -> ImportConfirmFo
     # Werkzeug refuses form fields above this size; say so now rather than at confirm.
     limit = request.max_form_memory_size
     if limit is not None and len(packed) > limit - 10_000:
-        raise CarryError(
-            "Filen er for stor til å importeres i nettleseren. Del den opp, "
-            "eller be en administrator kjøre kommandoen import-events."
-        )
+        raise CarryError(TOO_LARGE_TO_CARRY)
     form = ImportConfirmForm(formdata=None)
     form.filename.data, form.content.data = filename, packed
     form.as_drafts.data = "yes" if as_drafts else ""

@@ -7,6 +7,7 @@ scope (another centre's event is a 404), calls one rule, commits once.
 """
 
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from usht_events.accounts.access import allow, enforce_declared_roles
@@ -50,7 +51,10 @@ def new_event():
             show_problems(form, error)
         else:
             db.session.commit()
-            flash("Arrangementet er lagret som utkast. Publiser det når det er klart.", "success")
+            flash(
+                gettext("Arrangementet er lagret som utkast. Publiser det når det er klart."),
+                "success",
+            )
             return redirect(url_for("events_admin.edit_event", event_id=event.id))
     return render_event_form(form, None)
 
@@ -78,8 +82,13 @@ def duplicate_event(event_id: int):
         flash(error.localised(), "danger")
         return redirect(url_for("events_admin.edit_event", event_id=event.id))
     db.session.commit()
-    day = format_day(copy.starts_at)
-    flash(f"Kopien er lagret som utkast, med første dag {day}. Se over og publiser.", "success")
+    day = format_day(copy.starts_at, str(get_locale() or "nb"))
+    flash(
+        gettext(
+            "Kopien er lagret som utkast, med første dag %(day)s. Se over og publiser.", day=day
+        ),
+        "success",
+    )
     return redirect(url_for("events_admin.edit_event", event_id=copy.id))
 
 
@@ -97,10 +106,10 @@ def publish_event(event_id: int):
         flash(error.localised(), "danger")
     else:
         db.session.commit()
-        flash("Arrangementet er publisert.", "success")
+        flash(gettext("Arrangementet er publisert."), "success")
     return redirect(url_for("events_admin.edit_event", event_id=event_id))
 
 
 def _first_error(form) -> str:
     messages = [errors[0] for name, errors in form.errors.items() if name != "csrf_token"]
-    return messages[0] if messages else "Skjemaet var utløpt. Prøv igjen."
+    return str(messages[0]) if messages else gettext("Skjemaet var utløpt. Prøv igjen.")

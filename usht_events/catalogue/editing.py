@@ -29,6 +29,7 @@ from usht_events.catalogue.models import (
 from usht_events.catalogue.questions import copy_questions
 from usht_events.core.audit import record_action
 from usht_events.core.errors import DomainError
+from usht_events.core.i18n import N_, fill, localise
 from usht_events.core.timezones import format_day, oslo_datetime, to_oslo
 from usht_events.organisations.models import Centre, Municipality
 
@@ -117,11 +118,25 @@ FIELD_LABELS = {
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a draft: a stable code, the form field it belongs to, a message."""
+    """One thing wrong with a draft: a stable code, the form field it belongs to, a message.
+
+    `text` is the Norwegian message, a catalogue id (marked N_) whose `%(name)s` placeholders
+    are filled from `values` in the reader's language (a time written their way).
+    """
 
     code: str
     field: str
-    message: str
+    text: str
+    values: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The message in Norwegian."""
+        return fill(self.text, self.values)
+
+    def localised(self) -> str:
+        """The message in the request's language."""
+        return localise(self.text, self.values)
 
 
 def change_summary(changed: list[str]) -> str:
@@ -139,8 +154,11 @@ def check_draft(draft: EventDraft) -> list[Problem]:
             Problem(
                 "min_above_capacity",
                 "min_participants",
-                f"Minste antall deltakere ({minimum}) kan ikke være større enn kapasiteten "
-                f"({capacity}).",
+                N_(
+                    "Minste antall deltakere (%(minimum)s) kan ikke være større enn "
+                    "kapasiteten (%(capacity)s)."
+                ),
+                {"minimum": minimum, "capacity": capacity},
             )
         )
     required, count = draft.required_sessions, len(draft.sessions)
@@ -149,24 +167,28 @@ def check_draft(draft: EventDraft) -> list[Problem]:
             Problem(
                 "required_sessions_above_count",
                 "required_sessions",
-                f"Arrangementet har bare {count} økter; kravet kan ikke være flere.",
+                N_("Arrangementet har bare %(count)s økter; kravet kan ikke være flere."),
+                {"count": count},
             )
         )
     if draft.series is not None and draft.series.centre_id != draft.centre.id:
         problems.append(
-            Problem("series_other_centre", "series", "Nettverket hører til et annet senter.")
+            Problem("series_other_centre", "series", N_("Nettverket hører til et annet senter."))
         )
     return problems + _moment_problems(draft)
 
 
 def _session_problems(sessions: list[SessionTimes]) -> list[Problem]:
     if not sessions:
-        return [Problem("no_sessions", "sessions", "Arrangementet må ha minst én dag eller økt.")]
+        return [
+            Problem("no_sessions", "sessions", N_("Arrangementet må ha minst én dag eller økt."))
+        ]
     return [
         Problem(
             "session_ends_before_start",
             f"sessions-{index}-end_time",
-            f"Dag {index + 1}: sluttidspunktet må være etter starttidspunktet.",
+            N_("Dag %(number)s: sluttidspunktet må være etter starttidspunktet."),
+            {"number": index + 1},
         )
         for index, item in enumerate(sessions)
         if item.ends_at <= item.starts_at
@@ -182,25 +204,25 @@ def _moment_problems(draft: EventDraft) -> list[Problem]:
             Problem(
                 "opens_after_closes",
                 "registration_opens_at",
-                "Påmeldingen må åpne før påmeldingsfristen.",
+                N_("Påmeldingen må åpne før påmeldingsfristen."),
             )
         )
     if first is None:
         return problems
     before_start = (
-        ("deadline_after_start", "registration_closes_at", closes, "Påmeldingsfristen"),
-        ("opens_after_start", "registration_opens_at", opens, "Påmeldingen"),
-        ("decision_after_start", "decision_at", draft.decision_at, "Beslutningstidspunktet"),
+        ("deadline_after_start", "registration_closes_at", closes, DEADLINE_AFTER_START),
+        ("opens_after_start", "registration_opens_at", opens, OPENS_AFTER_START),
+        ("decision_after_start", "decision_at", draft.decision_at, DECISION_AFTER_START),
     )
-    for code, name, moment, what in before_start:
+    for code, name, moment, text in before_start:
         if moment is not None and moment >= first:
-            message = f"{what} må være før første dag starter ({_local(first)})."
-            problems.append(Problem(code, name, message))
+            problems.append(Problem(code, name, text, {"start": first}))
     return problems
 
 
-def _local(moment: datetime) -> str:
-    return to_oslo(moment).strftime("%d.%m.%Y kl. %H.%M")
+DEADLINE_AFTER_START = N_("Påmeldingsfristen må være før første dag starter (%(start)s).")
+OPENS_AFTER_START = N_("Påmeldingen må være før første dag starter (%(start)s).")
+DECISION_AFTER_START = N_("Beslutningstidspunktet må være før første dag starter (%(start)s).")
 
 
 def refuse_invalid(
@@ -220,7 +242,8 @@ def refuse_invalid(
             Problem(
                 "decision_in_past",
                 "decision_at",
-                f"Beslutningstidspunktet ({_local(decision)}) har allerede vært. Velg et senere.",
+                N_("Beslutningstidspunktet (%(decision)s) har allerede vært. Velg et senere."),
+                {"decision": decision},
             )
         )
     if problems:

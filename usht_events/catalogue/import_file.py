@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from usht_events.catalogue import errors
 from usht_events.core.errors import DomainError
 from usht_events.core.forms import control_character
+from usht_events.core.i18n import N_, fill, localise
 
 COLUMNS = (
     "ref",
@@ -43,11 +44,25 @@ UNREADABLE = object()
 
 @dataclass(frozen=True)
 class ImportProblem:
-    """One thing wrong with the file, located by spreadsheet row and column."""
+    """One thing wrong with the file, located by spreadsheet row and column.
+
+    `text` is the Norwegian message, a catalogue id (marked N_) whose `%(name)s`
+    placeholders are filled from `values`, pairs of name and value.
+    """
 
     row: int | None
     column: str | None
-    message: str
+    text: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The message in Norwegian."""
+        return fill(self.text, self.values)
+
+    def localised(self) -> str:
+        """The message in the request's language."""
+        return localise(self.text, self.values)
 
     def __str__(self) -> str:
         where = []
@@ -68,7 +83,11 @@ class ParsedRow:
 
 
 class CellError(Exception):
-    """A cell that cannot be read; the message says why, in Norwegian."""
+    """A cell that cannot be read; the text (a catalogue id, filled from values) says why."""
+
+    def __init__(self, text: str, **values):
+        super().__init__(fill(text, values))
+        self.text, self.values = text, tuple(values.items())
 
 
 def invalid_import(problems: list[ImportProblem]) -> DomainError:
@@ -86,7 +105,7 @@ def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
     table = [[_clean_cell(cell) for cell in row] for row in table]
     if not table or not any(table[0]):
         raise invalid_import(
-            [ImportProblem(None, None, "Filen er tom; første rad må være kolonnenavn.")]
+            [ImportProblem(None, None, N_("Filen er tom; første rad må være kolonnenavn."))]
         )
     header = [str(cell).strip().lower() for cell in table[0]]
     _check_header(header)
@@ -97,7 +116,7 @@ def read_rows(filename: str, content: bytes) -> list[ParsedRow]:
     ]
     if not rows:
         raise invalid_import(
-            [ImportProblem(None, None, "Filen har ingen rader med arrangementer.")]
+            [ImportProblem(None, None, N_("Filen har ingen rader med arrangementer."))]
         )
     return rows
 
@@ -110,17 +129,23 @@ def _check_header(header: list[str]) -> None:
     problems = []
     for number, name in enumerate(header, start=1):
         if (char := control_character(name)) is not None:
-            message = f"kolonne {number} har et navn med {forbidden(char)}"
-            problems.append(ImportProblem(1, None, message))
+            message = N_(
+                "kolonne %(number)s har et navn med tegnet %(code)s, som ikke er tillatt "
+                "(et kontrolltegn eller usynlig tegn)."
+            )
+            values = (("number", number), ("code", character_code(char)))
+            problems.append(ImportProblem(1, None, message, values))
     header = [name for name in header if control_character(name) is None]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         names = ", ".join(f"«{column}»" for column in missing)
-        problems.append(ImportProblem(1, None, f"Mangler kolonnene {names}."))
+        problems.append(
+            ImportProblem(1, None, N_("Mangler kolonnene %(names)s."), (("names", names),))
+        )
     for name in sorted({name for name in header if name and name not in COLUMNS}):
-        problems.append(ImportProblem(1, name, "ukjent kolonne."))
+        problems.append(ImportProblem(1, name, N_("ukjent kolonne.")))
     for name in sorted({name for name in header if name and header.count(name) > 1}):
-        problems.append(ImportProblem(1, name, "kolonnen finnes mer enn én gang."))
+        problems.append(ImportProblem(1, name, N_("kolonnen finnes mer enn én gang.")))
     if problems:
         raise invalid_import(problems)
 
@@ -129,7 +154,7 @@ def _read_csv(content: bytes) -> list[list[object]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        message = "Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen."
+        message = N_("Filen er ikke UTF-8. Lagre den som «CSV UTF-8» og prøv igjen.")
         raise invalid_import([ImportProblem(None, None, message)]) from error
     first_line = text.split("\n", 1)[0]
     # Norwegian Excel writes semicolons; take whichever separator the header uses most.
@@ -137,7 +162,9 @@ def _read_csv(content: bytes) -> list[list[object]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:  # a cell above the csv module's limit (128 KiB), say
-        message = "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
+        message = N_(
+            "Filen kunne ikke leses som CSV (en celle er for stor, eller filen er skadet)."
+        )
         raise invalid_import([ImportProblem(None, None, message)]) from error
 
 
@@ -145,7 +172,7 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
-        message = "Filen kunne ikke leses som et Excel-ark (.xlsx)."
+        message = N_("Filen kunne ikke leses som et Excel-ark (.xlsx).")
         raise invalid_import([ImportProblem(None, None, message)]) from error
     try:
         return [list(row) for row in workbook.active.iter_rows(values_only=True)]
@@ -171,5 +198,6 @@ def short(text: str) -> str:
     return text if len(text) <= SHOWN_MAX else f"{text[:SHOWN_MAX]}…"
 
 
-def forbidden(char: str) -> str:
-    return f"tegnet U+{ord(char):04X}, som ikke er tillatt (et kontrolltegn eller usynlig tegn)."
+def character_code(char: str) -> str:
+    """How a character is named in a problem: U+0000."""
+    return f"U+{ord(char):04X}"

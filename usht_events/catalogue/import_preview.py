@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session as DbSession
 from usht_events.catalogue.import_file import ImportProblem, invalid_import
 from usht_events.catalogue.importer import ImportedEvent, import_events
 from usht_events.catalogue.models import Event
+from usht_events.core.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,9 @@ def import_programme(
     imported = import_events(session, filename, content, now, publish=publish)
     foreign = [item for item in imported if centre_id and item.event.centre_id != centre_id]
     if foreign:
+        message = N_("ref «%(ref)s»: du kan bare importere arrangementer for ditt eget senter.")
         problems = [
-            ImportProblem(
-                None,
-                "centre",
-                f"ref «{item.ref}»: du kan bare importere arrangementer for ditt eget senter.",
-            )
-            for item in foreign
+            ImportProblem(None, "centre", message, (("ref", item.ref),)) for item in foreign
         ]
         raise invalid_import(problems)
     return imported

@@ -2,7 +2,8 @@
 
 One row per session; rows with the same `ref` are one event and must agree on everything
 but the session's own columns (starts_at, ends_at, venue). Errors name the row as the
-person sees it in the spreadsheet (the header is row 1) and the column, in Norwegian.
+person sees it in the spreadsheet (the header is row 1) and the column, in the reader's
+language.
 Every cell is checked before it is read: no control characters, counts from 1 to
 MAX_COUNT, times within MIN_YEAR..MAX_YEAR, so nothing the database would refuse gets
 that far. Reading the file into rows is import_file.py.
@@ -24,7 +25,7 @@ from usht_events.catalogue.import_file import (
     CellError,
     ImportProblem,
     ParsedRow,
-    forbidden,
+    character_code,
     invalid_import,
     read_rows,
     short,
@@ -39,6 +40,7 @@ from usht_events.catalogue.models import (
     Session,
 )
 from usht_events.core.forms import control_character
+from usht_events.core.i18n import N_
 from usht_events.core.timezones import OSLO, to_oslo
 from usht_events.organisations.models import Centre
 
@@ -116,15 +118,17 @@ def _by_slug_and_name(rows: list) -> dict[str, object]:
 def _text(value: object, limit: int = 200) -> str:
     text = shown(value).strip()
     if len(text) > limit:
-        raise CellError(f"er for lang (høyst {limit} tegn).")
+        raise CellError(N_("er for lang (høyst %(limit)s tegn)."), limit=limit)
     return text
 
 
-def _lookup(table: dict, what: str, known: list[str]) -> Callable[[object], object]:
+def _lookup(table: dict, not_found: str, known: list[str]) -> Callable[[object], object]:
+    """Read a name or code from `table`; `not_found` says which was missing (N_-marked)."""
+
     def find(value: object) -> object:
         found = table.get(shown(value).strip().lower())
         if found is None:
-            raise CellError(f"fant ikke {what} «{shown(value)}» (kjente: {', '.join(known)}).")
+            raise CellError(not_found, value=shown(value), known=", ".join(known))
         return found
 
     return find
@@ -134,12 +138,18 @@ def _moment(value: object) -> datetime:
     moment = _parse_moment(value)
     if moment is None:
         raise CellError(
-            f"«{shown(value)}» er ikke et gyldig tidspunkt "
-            "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
+            N_(
+                "«%(value)s» er ikke et gyldig tidspunkt "
+                "(skriv f.eks. 12.03.2026 09:00 eller 2026-03-12T09:00)."
+            ),
+            value=shown(value),
         )
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise CellError(
-            f"«{shown(value)}» er utenfor det som kan importeres (år {MIN_YEAR}–{MAX_YEAR})."
+            N_("«%(value)s» er utenfor det som kan importeres (år %(first)s–%(last)s)."),
+            value=shown(value),
+            first=MIN_YEAR,
+            last=MAX_YEAR,
         )
     # A time without offset is Oslo wall-clock time.
     return moment.replace(tzinfo=OSLO) if moment.tzinfo is None else moment
@@ -170,13 +180,17 @@ def _count(value: object) -> int:
     """A whole number from 1 to MAX_COUNT, from a text or a number cell."""
     text = shown(value).strip()
     if isinstance(value, bool) or not re.fullmatch(r"-?[0-9]+", text):
-        raise CellError(f"«{short(text)}» er ikke et helt tall.")
+        raise CellError(N_("«%(value)s» er ikke et helt tall."), value=short(text))
     # Leading zeros are harmless; past that, more digits than MAX_COUNT has is out of range
     # (and int() refuses thousands of digits outright).
     digits = text.lstrip("-").lstrip("0") or "0"
     too_long = len(digits) > len(str(MAX_COUNT))
     if text.startswith("-") or too_long or not 1 <= int(digits) <= MAX_COUNT:
-        raise CellError(f"må være et helt tall fra 1 til {MAX_COUNT} (var {short(text)}).")
+        raise CellError(
+            N_("må være et helt tall fra 1 til %(most)s (var %(value)s)."),
+            most=MAX_COUNT,
+            value=short(text),
+        )
     return int(digits)
 
 
@@ -188,17 +202,21 @@ def _yes_no(value: object) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(f"«{shown(value)}» er verken ja eller nei (bruk ja eller nei).")
+    raise CellError(
+        N_("«%(value)s» er verken ja eller nei (bruk ja eller nei)."), value=shown(value)
+    )
 
 
 def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
     kind_names = [kind.label.lower() for kind in EventKind]
     return {
         "ref": lambda value: _text(value, 100),
-        "centre": _lookup(lookups.centres, "senteret", _slugs(lookups.centres)),
+        "centre": _lookup(lookups.centres, CENTRE_NOT_FOUND, _slugs(lookups.centres)),
         "title": _text,
-        "kind": _lookup(lookups.kinds, "typen", kind_names),
-        "focus_area": _lookup(lookups.focus_areas, "satsningsområdet", _slugs(lookups.focus_areas)),
+        "kind": _lookup(lookups.kinds, KIND_NOT_FOUND, kind_names),
+        "focus_area": _lookup(
+            lookups.focus_areas, FOCUS_AREA_NOT_FOUND, _slugs(lookups.focus_areas)
+        ),
         "starts_at": _moment,
         "ends_at": _moment,
         "venue": _text,
@@ -208,9 +226,15 @@ def _readers(lookups: _Lookups) -> dict[str, Callable[[object], object]]:
         "waitlist": _yes_no,
         "registration_closes_at": _moment,
         "certifies": _lookup(
-            lookups.certifications, "godkjenningen", _slugs(lookups.certifications)
+            lookups.certifications, CERTIFICATION_NOT_FOUND, _slugs(lookups.certifications)
         ),
     }
+
+
+CENTRE_NOT_FOUND = N_("fant ikke senteret «%(value)s» (kjente: %(known)s).")
+KIND_NOT_FOUND = N_("fant ikke typen «%(value)s» (kjente: %(known)s).")
+FOCUS_AREA_NOT_FOUND = N_("fant ikke satsningsområdet «%(value)s» (kjente: %(known)s).")
+CERTIFICATION_NOT_FOUND = N_("fant ikke godkjenningen «%(value)s» (kjente: %(known)s).")
 
 
 def _slugs(table: dict) -> list[str]:
@@ -218,6 +242,11 @@ def _slugs(table: dict) -> list[str]:
 
 
 # Checking rows and events
+
+
+CONTROL_CHARACTER = N_(
+    "inneholder tegnet %(code)s, som ikke er tillatt (et kontrolltegn eller usynlig tegn)."
+)
 
 
 def parse_rows(rows: list[ParsedRow], lookups: _Lookups) -> list[ImportProblem]:
@@ -229,15 +258,16 @@ def parse_rows(rows: list[ParsedRow], lookups: _Lookups) -> list[ImportProblem]:
             raw = row.raw.get(column, "")
             if raw == "":
                 if column in REQUIRED_COLUMNS:
-                    problems.append(ImportProblem(row.number, column, "må fylles ut."))
+                    problems.append(ImportProblem(row.number, column, N_("må fylles ut.")))
                 continue
             if isinstance(raw, str) and (char := control_character(raw)) is not None:
-                problems.append(ImportProblem(row.number, column, f"inneholder {forbidden(char)}"))
+                values = (("code", character_code(char)),)
+                problems.append(ImportProblem(row.number, column, CONTROL_CHARACTER, values))
                 continue
             try:
                 row.values[column] = read(raw)
             except CellError as error:
-                problems.append(ImportProblem(row.number, column, str(error)))
+                problems.append(ImportProblem(row.number, column, error.text, error.values))
         problems += _check_row(row)
     return problems
 
@@ -246,12 +276,14 @@ def _check_row(row: ParsedRow) -> list[ImportProblem]:
     values, problems = row.values, []
     start, end = values.get("starts_at"), values.get("ends_at")
     if start and end and end <= start:
-        message = f"slutt ({_local(end)}) må være etter start ({_local(start)})."
-        problems.append(ImportProblem(row.number, "ends_at", message))
+        message = N_("slutt (%(end)s) må være etter start (%(start)s).")
+        times = (("end", _local(end)), ("start", _local(start)))
+        problems.append(ImportProblem(row.number, "ends_at", message, times))
     minimum, capacity = values.get("min_participants"), values.get("capacity")
     if minimum and capacity and minimum > capacity:
-        message = f"minimum ({minimum}) kan ikke være større enn kapasiteten ({capacity})."
-        problems.append(ImportProblem(row.number, "min_participants", message))
+        message = N_("minimum (%(minimum)s) kan ikke være større enn kapasiteten (%(capacity)s).")
+        numbers = (("minimum", minimum), ("capacity", capacity))
+        problems.append(ImportProblem(row.number, "min_participants", message, numbers))
     return problems
 
 
@@ -287,12 +319,17 @@ def _check_agreement(ref: str, rows: list[ParsedRow]) -> list[ImportProblem]:
             # A cell that did not read has its own problem already.
             if UNREADABLE in (ours, theirs) or ours == theirs:
                 continue
-            message = (
-                f"«{shown(row.raw.get(column, ''))}» avviker fra rad {first.number} "
-                f"(«{shown(first.raw.get(column, ''))}»); alle rader med ref «{ref}» "
-                "må ha samme verdi."
+            message = N_(
+                "«%(value)s» avviker fra rad %(row)s («%(first)s»); alle rader med ref "
+                "«%(ref)s» må ha samme verdi."
             )
-            problems.append(ImportProblem(row.number, column, message))
+            values = (
+                ("value", shown(row.raw.get(column, ""))),
+                ("row", first.number),
+                ("first", shown(first.raw.get(column, ""))),
+                ("ref", ref),
+            )
+            problems.append(ImportProblem(row.number, column, message, values))
     return problems
 
 
@@ -305,17 +342,18 @@ def _value(row: ParsedRow, column: str) -> object:
 def _check_deadline(first: ParsedRow, first_start: datetime, now: datetime) -> list[ImportProblem]:
     closes = first.values.get("registration_closes_at")
     if closes is not None and closes >= first_start:
-        message = (
-            f"påmeldingsfristen ({_local(closes)}) må være før første økt starter "
-            f"({_local(first_start)})."
-        )
-        return [ImportProblem(first.number, "registration_closes_at", message)]
+        message = N_("påmeldingsfristen (%(closes)s) må være før første økt starter (%(start)s).")
+        values = (("closes", _local(closes)), ("start", _local(first_start)))
+        return [ImportProblem(first.number, "registration_closes_at", message, values)]
     if closes is not None and closes <= now:
-        message = f"påmeldingsfristen ({_local(closes)}) er allerede passert."
-        return [ImportProblem(first.number, "registration_closes_at", message)]
+        message = N_("påmeldingsfristen (%(closes)s) er allerede passert.")
+        values = (("closes", _local(closes)),)
+        return [ImportProblem(first.number, "registration_closes_at", message, values)]
     if closes is None and first_start <= now:
-        message = f"første økt ({_local(first_start)}) har allerede startet."
-        return [ImportProblem(first.number, "starts_at", message)]
+        message = N_("første økt (%(start)s) har allerede startet.")
+        return [
+            ImportProblem(first.number, "starts_at", message, (("start", _local(first_start)),))
+        ]
     return []
 
 

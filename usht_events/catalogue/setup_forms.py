@@ -1,6 +1,7 @@
 """Forms of the administrators' setup pages: certification kinds, focus areas, series and
 centres (catalogue/setup_views.py)."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
@@ -10,30 +11,32 @@ from usht_events.core.forms import BaseForm, strip_text
 
 def _slug(example: str):
     return StringField(
-        "Kortnavn (i adresser og filer)",
+        _l("Kortnavn (i adresser og filer)"),
         filters=[strip_text],
         validators=[
-            DataRequired("Skriv inn et kortnavn."),
-            Length(max=40, message="Kortnavnet kan ha høyst 40 tegn."),
+            DataRequired(_l("Skriv inn et kortnavn.")),
+            Length(max=40, message=_l("Kortnavnet kan ha høyst 40 tegn.")),
         ],
-        description=f"Små bokstaver a–z, sifre og bindestrek, f.eks. {example}.",
+        description=_l(
+            "Små bokstaver a–z, sifre og bindestrek, f.eks. %(example)s.", example=example
+        ),
     )
 
 
 def _name(limit: int):
     return StringField(
-        "Navn",
+        _l("Navn"),
         filters=[strip_text],
         validators=[
-            DataRequired("Skriv inn et navn."),
-            Length(max=limit, message=f"Navnet kan ha høyst {limit} tegn."),
+            DataRequired(_l("Skriv inn et navn.")),
+            Length(max=limit, message=_l("Navnet kan ha høyst %(limit)s tegn.", limit=limit)),
         ],
     )
 
 
-def _optional_text(label: str, limit: int, multiline: bool = False):
+def _optional_text(label, limit: int, multiline: bool = False):
     kind = TextAreaField if multiline else StringField
-    message = f"Teksten kan ha høyst {limit} tegn."
+    message = _l("Teksten kan ha høyst %(limit)s tegn.", limit=limit)
     return kind(
         label, filters=[strip_text], validators=[Optional(), Length(max=limit, message=message)]
     )
@@ -44,10 +47,10 @@ class KindForm(BaseForm):
 
     slug = _slug("proact-instruktor")
     name = _name(120)
-    description = _optional_text("Beskrivelse", 2000, multiline=True)
+    description = _optional_text(_l("Beskrivelse"), 2000, multiline=True)
     validity_months = NumberField(
-        "Gyldig i antall måneder (tom: utløper ikke)",
-        validators=[Optional(), NumberRange(1, 600, "Skriv et tall fra 1 til 600.")],
+        _l("Gyldig i antall måneder (tom: utløper ikke)"),
+        validators=[Optional(), NumberRange(1, 600, _l("Skriv et tall fra 1 til 600."))],
     )
 
 
@@ -61,10 +64,10 @@ class FocusAreaForm(BaseForm):
 class SeriesForm(BaseForm):
     """A network or programme of one centre."""
 
-    centre = ChoiceField("Utviklingssenter", validators=[DataRequired("Velg senteret.")])
+    centre = ChoiceField(_l("Utviklingssenter"), validators=[DataRequired(_l("Velg senteret."))])
     slug = _slug("fagnettverk-demens")
     name = _name(160)
-    description = _optional_text("Beskrivelse", 2000, multiline=True)
+    description = _optional_text(_l("Beskrivelse"), 2000, multiline=True)
 
 
 class CentreForm(BaseForm):
@@ -72,17 +75,21 @@ class CentreForm(BaseForm):
 
     slug = _slug("ostfold")
     name = _name(120)
-    host = ChoiceField("Vertskommune", validators=[DataRequired("Velg vertskommunen.")])
+    host = ChoiceField(_l("Vertskommune"), validators=[DataRequired(_l("Velg vertskommunen."))])
     email = EmailField(
-        "E-post",
+        _l("E-post"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=254), Email("Skriv en gyldig e-postadresse.")],
+        validators=[Optional(), Length(max=254), Email(_l("Skriv en gyldig e-postadresse."))],
     )
-    phone = _optional_text("Telefon", 40)
-    address = _optional_text("Adresse", 200)
+    phone = _optional_text(_l("Telefon"), 40)
+    address = _optional_text(_l("Adresse"), 200)
     website = StringField(
-        "Nettsted",
+        _l("Nettsted"),
         filters=[strip_text],
-        validators=[Optional(), Length(max=200), URL(message="Skriv en hel lenke, med https://.")],
+        validators=[
+            Optional(),
+            Length(max=200),
+            URL(message=_l("Skriv en hel lenke, med https://.")),
+        ],
     )
-    region = ChoicesField("Kommunene senteret tjener (regionen)", choices=[])
+    region = ChoicesField(_l("Kommunene senteret tjener (regionen)"), choices=[])

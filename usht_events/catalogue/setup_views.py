@@ -9,6 +9,7 @@ which says who is an administrator.
 from itertools import groupby
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -44,8 +45,8 @@ def list_kinds():
         (kind.name, url_for(".edit_kind", kind_id=kind.id), kind.slug, _validity(kind))
         for kind in kinds
     ]
-    columns = ("Godkjenning", "Kortnavn", "Gyldighet")
-    return _list("Godkjenninger", rows, columns, url_for(".new_kind"))
+    columns = (gettext("Godkjenning"), gettext("Kortnavn"), gettext("Gyldighet"))
+    return _list(gettext("Godkjenninger"), rows, columns, url_for(".new_kind"))
 
 
 @blueprint.route("/certification-kinds/new", methods=["GET", "POST"])
@@ -69,8 +70,8 @@ def _edit_kind(kind: CertificationKind | None):
         values["description"] = form.description.data or ""
         if _saved(form, reference.save_certification_kind, kind, **values):
             return redirect(url_for(".list_kinds"), 303)
-    title = f"Endre {kind.name}" if kind else "Ny godkjenning"
-    return _edit(form, title, url_for(".list_kinds"), "Godkjenninger")
+    title = _change_title(kind) or gettext("Ny godkjenning")
+    return _edit(form, title, url_for(".list_kinds"), gettext("Godkjenninger"))
 
 
 @blueprint.get("/focus-areas")
@@ -81,9 +82,8 @@ def list_focus_areas():
     rows = [
         (area.name, url_for(".edit_focus_area", focus_area_id=area.id), area.slug) for area in areas
     ]
-    return _list(
-        "Satsningsområder", rows, ("Satsningsområde", "Kortnavn"), url_for(".new_focus_area")
-    )
+    columns = (gettext("Satsningsområde"), gettext("Kortnavn"))
+    return _list(gettext("Satsningsområder"), rows, columns, url_for(".new_focus_area"))
 
 
 @blueprint.route("/focus-areas/new", methods=["GET", "POST"])
@@ -106,8 +106,8 @@ def _edit_focus_area(area: FocusArea | None):
         values = {"slug": form.slug.data, "name": form.name.data}
         if _saved(form, reference.save_focus_area, area, **values):
             return redirect(url_for(".list_focus_areas"), 303)
-    title = f"Endre {area.name}" if area else "Nytt satsningsområde"
-    return _edit(form, title, url_for(".list_focus_areas"), "Satsningsområder")
+    title = _change_title(area) or gettext("Nytt satsningsområde")
+    return _edit(form, title, url_for(".list_focus_areas"), gettext("Satsningsområder"))
 
 
 @blueprint.get("/series")
@@ -121,8 +121,8 @@ def list_series():
         (item.name, url_for(".edit_series", series_id=item.id), item.slug, item.centre.name)
         for item in series
     ]
-    columns = ("Nettverk eller program", "Kortnavn", "Senter")
-    return _list("Nettverk og program", rows, columns, url_for(".new_series"))
+    columns = (gettext("Nettverk eller program"), gettext("Kortnavn"), gettext("Senter"))
+    return _list(gettext("Nettverk og program"), rows, columns, url_for(".new_series"))
 
 
 @blueprint.route("/series/new", methods=["GET", "POST"])
@@ -150,8 +150,8 @@ def _edit_series(series: Series | None):
         centre = db.session.get(Centre, int(form.centre.data))
         if _saved(form, reference.save_series, series, centre=centre, **values):
             return redirect(url_for(".list_series"), 303)
-    title = f"Endre {series.name}" if series else "Nytt nettverk eller program"
-    return _edit(form, title, url_for(".list_series"), "Nettverk og program")
+    title = _change_title(series) or gettext("Nytt nettverk eller program")
+    return _edit(form, title, url_for(".list_series"), gettext("Nettverk og program"))
 
 
 @blueprint.get("/centres")
@@ -165,11 +165,11 @@ def list_centres():
     ).all()
     rows = [
         (c.name, url_for(".edit_centre", centre_id=c.id), c.slug, c.host_municipality.name,
-         f"{len(c.region)} kommuner")
+         ngettext("%(num)s kommuner", "%(num)s kommuner", len(c.region)))
         for c in centres
     ]  # fmt: skip
-    columns = ("Senter", "Kortnavn", "Vertskommune", "Region")
-    return _list("Utviklingssentre", rows, columns, url_for(".new_centre"))
+    columns = (gettext("Senter"), gettext("Kortnavn"), gettext("Vertskommune"), gettext("Region"))
+    return _list(gettext("Utviklingssentre"), rows, columns, url_for(".new_centre"))
 
 
 @blueprint.route("/centres/new", methods=["GET", "POST"])
@@ -189,7 +189,7 @@ def edit_centre(centre_id: int):
 def _edit_centre(centre: Centre | None):
     form = CentreForm(obj=centre)
     municipalities = _municipalities()
-    form.host.choices = [SelectChoice("", "Velg kommune")] + [
+    form.host.choices = [SelectChoice("", gettext("Velg kommune"))] + [
         SelectChoice(m.number, f"{m.name} ({m.number})") for m in municipalities
     ]
     form.region.choices = [SelectChoice(m.number, m.name) for m in municipalities]
@@ -204,13 +204,13 @@ def _edit_centre(centre: Centre | None):
         )
         if _saved(form, save_centre, centre, details):
             return redirect(url_for(".list_centres"), 303)
-    title = f"Endre {centre.name}" if centre else "Nytt utviklingssenter"
+    title = _change_title(centre) or gettext("Nytt utviklingssenter")
     counties = [
         (county, list(items))
         for county, items in groupby(municipalities, key=lambda m: m.county_name)
     ]
     return _edit(
-        form, title, url_for(".list_centres"), "Utviklingssentre",
+        form, title, url_for(".list_centres"), gettext("Utviklingssentre"),
         counties=counties, chosen=set(form.region.data or []),
     )  # fmt: skip
 
@@ -225,7 +225,7 @@ def _saved(form, rule, row, *args, **values) -> bool:
         field.errors = [*field.errors, error.localised()]
         return False
     db.session.commit()
-    flash(f"«{saved.name}» er lagret.", "success")
+    flash(gettext("«%(name)s» er lagret.", name=saved.name), "success")
     return True
 
 
@@ -247,9 +247,16 @@ def _edit(form, title: str, back_url: str, back_label: str, **extra):
     return body, 400 if form.errors else 200
 
 
+def _change_title(row) -> str | None:
+    """The title of the page that changes `row`; None on the page that adds one."""
+    return gettext("Endre %(name)s", name=row.name) if row is not None else None
+
+
 def _validity(kind: CertificationKind) -> str:
     months = kind.validity_months
-    return f"{months} måneder" if months else "Utløper ikke"
+    if not months:
+        return gettext("Utløper ikke")
+    return ngettext("%(num)s måneder", "%(num)s måneder", months)
 
 
 def _centres() -> list[Centre]:

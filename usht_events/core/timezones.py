@@ -77,3 +77,11 @@ def format_date_span(
     last_text = format_date(last, year_pattern if year else pattern, locale=lang)
     first_pattern = year_pattern if year and first.year != last.year else pattern
     return f"{format_date(first, first_pattern, locale=lang)}–{last_text}"
+
+
+def format_moment(moment: datetime, locale: str | None = "nb") -> str:
+    """A short date and time inside a sentence: '14.09.2026 kl. 09.00', '14 Sep 2026, 09:00'."""
+    local = to_oslo(moment)
+    if _lang(locale) == "nb":
+        return local.strftime("%d.%m.%Y kl. %H.%M")
+    return f"{format_date(local.date(), 'd MMM y', locale='en')}, {format_clock(local, 'en')}"

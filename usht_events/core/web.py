@@ -149,6 +149,9 @@ ERROR_MESSAGES = {
 }
 
 
+FORM_EXPIRED = N_("Skjemaet var utløpt eller ufullstendig. Last inn siden på nytt og prøv igjen.")
+
+
 def errors_as_json_under(app: Flask, prefix: str, write) -> None:
     """Answer every error under `prefix` with `write(status, message, error)`, not a page.
 
@@ -168,8 +171,10 @@ def _json_writer():
 def _render_error(status: int, message: str | None = None, error=None):
     if (write := _json_writer()) is not None:
         return write(status, message, error)
-    title, default_message = (gettext(text) for text in ERROR_MESSAGES[status])
-    body = render_template("errors/error.html", title=title, message=message or default_message)
+    title, default_message = ERROR_MESSAGES[status]
+    body = render_template(
+        "errors/error.html", title=gettext(title), message=message or gettext(default_message)
+    )
     return body, status
 
 
@@ -182,9 +187,7 @@ def _error_page(error):
 
 
 def _csrf_error(error):
-    return _render_error(
-        400, "Skjemaet var utløpt eller ufullstendig. Last inn siden på nytt og prøv igjen."
-    )
+    return _render_error(400, gettext(FORM_EXPIRED))
 
 
 def _server_error(error):
