@@ -3,7 +3,6 @@ checked, the refusal that lists every problem by row and column, and the templat
 
 import csv
 import io
-from dataclasses import dataclass, field
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -63,27 +62,10 @@ def template_xlsx() -> bytes:
     return buffer.getvalue()
 
 
-@dataclass(frozen=True)
-class Problem(ImportProblem):
-    """A problem whose words are a catalogue id (N_) and the values that fill it, so the page
-    can say it in the reader's language; `message` is the Norwegian."""
-
-    template: str = field(default="", compare=False)
-    details: dict = field(default_factory=dict, compare=False)
-
-    def localised(self) -> str:
-        """The message in the request's language (Norwegian outside a request)."""
-        from flask import has_request_context
-        from flask_babel import gettext
-
-        if not has_request_context() or not self.template:
-            return self.message
-        return gettext(self.template) % self.details
-
-
-def problem(row: int | None, column: str | None, template: str, /, **details) -> Problem:
-    """A problem at this row and column, in Norwegian and ready to be translated."""
-    return Problem(row, column, template % details, template, details)
+def problem(row: int | None, column: str | None, template: str, /, **details) -> ImportProblem:
+    """A problem at this row and column: a catalogue id and the values that fill it, so the
+    page says it in the reader's language (`message` is the Norwegian)."""
+    return ImportProblem(row, column, template, tuple(details.items()))
 
 
 def invalid(problems: list[ImportProblem]) -> DomainError:

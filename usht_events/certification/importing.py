@@ -2,7 +2,7 @@
 in spreadsheets. Every row is checked (municipality number, kind, dates, e-mail), and
 either every row is imported or none is; each problem is named by the row as the
 spreadsheet shows it (the header is row 1) and the column, as a catalogue id with its
-values (import_files.Problem), so the page says it in the reader's language.
+values (catalogue's ImportProblem), so the page says it in the reader's language.
 
 A person is found by e-mail address, or created from the row; an existing person's details
 are left as they are (anyone could type any address). An organiser imports for the
@@ -18,8 +18,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session as DbSession
 
 from usht_events.accounts.models import User
+from usht_events.catalogue.importer import ImportProblem
 from usht_events.catalogue.models import CertificationKind
-from usht_events.certification.import_files import COLUMNS, Problem, invalid, problem, read_rows
+from usht_events.certification.import_files import COLUMNS, invalid, problem, read_rows
 from usht_events.certification.models import Certification, CertificationSource
 from usht_events.certification.renewal import expiry_for, refresh_current
 from usht_events.core.audit import record_action
@@ -133,7 +134,7 @@ def _people(session: DbSession, planned: list[PlannedCertification]) -> dict[str
 
 
 class _RowProblems(Exception):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[ImportProblem]):
         super().__init__(problems)
         self.problems = problems
 
@@ -277,7 +278,7 @@ def _day(value: object, today: date | None, required: bool = False) -> date | No
     return day
 
 
-def _duplicates(session: DbSession, planned: list[PlannedCertification]) -> list[Problem]:
+def _duplicates(session: DbSession, planned: list[PlannedCertification]) -> list[ImportProblem]:
     """Rows that repeat another row, or a certification already stored."""
     problems, seen = [], {}
     for item in planned:
