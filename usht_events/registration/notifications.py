@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from usht_events.catalogue.ics import build_invitations
 from usht_events.catalogue.models import Event, EventFormat
 from usht_events.catalogue.models import Session as EventSession
 from usht_events.core.i18n import N_
@@ -24,14 +23,13 @@ from usht_events.core.mail import (
     safe_address,
 )
 from usht_events.core.outbox import (
-    MailAttachment,
     OutboxMessage,
     queue_mail,
     queue_unrendered_mail,
     set_attachments,
 )
-from usht_events.core.qr import qr_png
 from usht_events.core.timezones import format_date_span, format_day, format_period
+from usht_events.registration.mail_files import calendar_files, ticket_qr
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 from usht_events.registration.places import (
     confirmed_count,
@@ -44,7 +42,6 @@ log = logging.getLogger(__name__)
 
 # Anyone can type any address into the form: resend the link at most this often.
 EXISTING_PLACE_PAUSE = timedelta(minutes=10)
-QR_CONTENT_ID = "ticket-qr"
 # The mail a new place calls for, by its status.
 SIGN_UP_KINDS = {
     RegistrationStatus.CONFIRMED: "confirmation",
@@ -64,8 +61,6 @@ SUBJECT = {
     "reminder": N_("Påminnelse: %(title)s %(dates)s"),
     "existing_place": N_("Lenken til påmeldingen din: %(title)s %(dates)s"),
 }
-CALENDAR_FILENAME = {"REQUEST": N_("invitasjon.ics"), "CANCEL": N_("avlysning.ics")}
-QR_FILENAME = N_("billett.png")
 DIGITAL = N_("Digitalt")
 
 
@@ -181,7 +176,7 @@ def notify_cancelled_by_organiser(
 
 def _cancellation_mail(session, kind, registration, base_url, now, **extra):
     had_entry = registration.confirmed_at is not None
-    attachments = _calendar_attachment(registration, base_url, now, "CANCEL") if had_entry else ()
+    attachments = calendar_files(registration, base_url, now, "CANCEL") if had_entry else ()
     return _registration_mail(
         session, kind, registration, base_url, now, attachments=attachments, **extra
     )
@@ -213,7 +208,7 @@ def notify_threshold_reached(session, event: Event, base_url: str, now: datetime
             registration,
             base_url,
             now,
-            attachments=_calendar_attachment(registration, base_url, now, "REQUEST"),
+            attachments=calendar_files(registration, base_url, now, "REQUEST"),
         )
         for registration in _registrations(session, [event.id], RegistrationStatus.CONFIRMED)
     )
@@ -224,7 +219,7 @@ def _to_active(session, event, kind, method, base_url, now):
     for registration in _registrations(session, [event.id]):
         # Only those who were sent a calendar entry get one to update or cancel.
         confirmed = registration.status == RegistrationStatus.CONFIRMED
-        files = _calendar_attachment(registration, base_url, now, method) if confirmed else ()
+        files = calendar_files(registration, base_url, now, method) if confirmed else ()
         messages.append(
             _registration_mail(session, kind, registration, base_url, now, attachments=files)
         )
@@ -233,8 +228,8 @@ def _to_active(session, event, kind, method, base_url, now):
 
 def _confirmed_mail(session, kind, registration, base_url, now, into=None):
     attachments = (
-        *_calendar_attachment(registration, base_url, now, "REQUEST"),
-        _qr_attachment(registration, base_url),
+        *calendar_files(registration, base_url, now, "REQUEST"),
+        ticket_qr(registration, base_url),
     )
     return _registration_mail(
         session,
@@ -257,7 +252,7 @@ def notify_reminder(session, registration, due, base_url: str, now: datetime):
         registration,
         base_url,
         now,
-        attachments=(_qr_attachment(registration, base_url),),
+        attachments=(ticket_qr(registration, base_url),),
         span=(due[0].starts_at, due[-1].ends_at),
         due_sessions=_session_lines(registration.event, due, _lang(registration.person)),
         **_confirmed_context(registration, base_url),
@@ -375,37 +370,6 @@ def _place(event: Event, item: EventSession, lang: str) -> str:
     if event.format == EventFormat.HYBRID:
         place = f"{place} / {digital.lower()}" if place else digital
     return place
-
-
-def _calendar_attachment(registration, base_url, now, method) -> tuple[MailAttachment, ...]:
-    """One calendar file per session, with the UIDs and SEQUENCE the person's calendar has.
-
-    Mail clients read only the first entry of an invitation, so a two-day course needs two.
-    """
-    lang = _lang(registration.person)
-    invitations = build_invitations(
-        registration.event,
-        base_url,
-        now,
-        method=method,
-        attendee=safe_address(registration.person.email),
-        lang=lang,
-    )
-    content_type = f"text/calendar; method={method}; charset=utf-8"
-    filename = in_language(lang, CALENDAR_FILENAME[method])
-    if len(invitations) == 1:
-        return (MailAttachment(filename, content_type, invitations[0]),)
-    stem = filename.removesuffix(".ics")
-    return tuple(
-        MailAttachment(f"{stem}-{number}.ics", content_type, data)
-        for number, data in enumerate(invitations, start=1)
-    )
-
-
-def _qr_attachment(registration, base_url) -> MailAttachment:
-    png = qr_png(ticket_url(base_url, registration.ticket_token))
-    filename = in_language(_lang(registration.person), QR_FILENAME)
-    return MailAttachment(filename, "image/png", png, content_id=QR_CONTENT_ID)
 
 
 def _registrations(session, event_ids: list[int], status: RegistrationStatus | None = None):
