@@ -4,6 +4,7 @@ with the place, and shown to the organiser, in the exports and on the person's p
 import re
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from tests.registration.test_signup_views import _form_fields, _valid
@@ -172,3 +173,48 @@ def test_the_english_form_translates_what_is_ours_not_the_organisers_words(clien
     yes_no = _fields(event)["Har leder godkjent deltakelsen?"]
     assert re.search(rf'for="{yes_no}-0">Yes</label>', page)
     assert "Stilling (optional)" in page
+
+
+def _question_reads(client, event, **answers) -> list[str]:
+    """The statements a sign-up POST sends that read the event's questions."""
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sqlalchemy_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.post(f"/events/{event.id}", data=_form_fields(page) | _valid() | answers)
+    finally:
+        sqlalchemy_event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 303
+    return [text for text in seen if "FROM event_question" in text]
+
+
+def test_an_event_without_questions_reads_none_on_sign_up(client, make):
+    make.municipality("3107")
+    plain = make.event(title="Fagdag", capacity=30)
+    db.session.commit()
+    # Only the facts query's EXISTS looks at the table: no question rows are read.
+    reads = _question_reads(client, plain)
+    assert len(reads) == 1 and "EXISTS" in reads[0]
+
+
+def test_an_event_with_questions_reads_them_once_and_stores_the_answers(client, event):
+    names = _fields(event)
+    reads = _question_reads(
+        client,
+        event,
+        **{
+            names["Hvilken ABC-gruppe tilhører du?"]: "Askim",
+            names["Har leder godkjent deltakelsen?"]: "no",
+            names["Hvilke dager passer?"]: "Onsdag",
+        },
+    )
+    assert len(reads) == 2, "the EXISTS in the facts, then the questions themselves"
+    assert _answers() == [
+        ("Hvilken ABC-gruppe tilhører du?", "Askim"),
+        ("Har leder godkjent deltakelsen?", "no"),
+        ("Hvilke dager passer?", "Onsdag"),
+    ]

@@ -25,9 +25,12 @@ YES_NO_LABELS = {YES: N_("Ja"), NO: N_("Nei")}
 Given = str | list[str] | None
 
 
+FIELD_PREFIX = "question_"
+
+
 def field_name(question: EventQuestion) -> str:
     """The sign-up form's field for the question."""
-    return f"question_{question.id}"
+    return f"{FIELD_PREFIX}{question.id}"
 
 
 def event_questions(session: DbSession, event_id: int) -> list[EventQuestion]:

@@ -202,11 +202,23 @@ def given_answers(form) -> dict[int, answers.Given]:
     return {item.id: form[answers.field_name(item)].data for item in getattr(form, "questions", ())}
 
 
+def posted_answers(formdata) -> dict[int, answers.Given]:
+    """The `question_<id>` fields of a posted form: one value as text, several as a list
+    (ticked boxes); the sign-up rule checks them against the event's questions."""
+    found: dict[int, answers.Given] = {}
+    for name in formdata or ():
+        number = name.removeprefix(answers.FIELD_PREFIX)
+        if name.startswith(answers.FIELD_PREFIX) and number.isascii() and number.isdigit():
+            values = formdata.getlist(name)
+            found[int(number)] = values[0] if len(values) == 1 else values
+    return found
+
+
 def signup_from(form, **fields) -> SignUp:
     """The sign-up a valid form describes: the public one, or the organiser's (with
-    `fields` such as `locale` or `source` added)."""
+    `fields` such as `locale` or `source` added, or `answers` read from the posted data)."""
+    fields.setdefault("answers", given_answers(form))
     return SignUp(
-        answers=given_answers(form),
         name=form.name.data,
         email=form.email.data.lower(),
         phone=form.phone.data or "",

@@ -121,14 +121,10 @@ def sign_up(
     `actor` is the organiser adding someone by hand; without one, it is the public form.
     `over_capacity` (an organiser only) confirms the place even when the event is full.
     `questions` are the event's questions when the caller has read them already (to build
-    the form), which spares the busiest path a second query.
+    its form); otherwise they are read only if the event has any (register).
     """
     if over_capacity and actor is None:
         raise ValueError("only an organiser may go over an event's capacity")
-    # Checked before anything is written; an organiser may leave a required one unanswered.
-    if questions is None:
-        questions = answers.event_questions(session, event_id)
-    given = answers.check_answers(questions, signup.answers, required=actor is None)
     result = register(
         session,
         event_id,
@@ -137,6 +133,7 @@ def sign_up(
         probe,
         by_organiser=actor is not None,
         over_capacity=over_capacity,
+        questions=questions,
     )
     if result.threshold_reached:
         event = session.get_one(Event, event_id)
@@ -145,7 +142,6 @@ def sign_up(
         message = notifications.notify_existing_place(session, result.registration, base_url, now)
         result.link_sent = message is not None
     elif result.created:
-        answers.store_answers(session, result.registration_id, given)
         notifications.queue_sign_up_mail(
             session, result.registration_id, result.status, result.email, event_id, now
         )
@@ -175,8 +171,14 @@ def register(
     *,
     by_organiser: bool = False,
     over_capacity: bool = False,
+    questions: list[EventQuestion] | None = None,
 ) -> SignUpResult:
-    """The place itself: lock, decide, write; `sign_up` adds the mail and the audit entry."""
+    """The place itself: lock, decide, write; `sign_up` adds the mail and the audit entry.
+
+    The answers to the event's own questions are checked before the place is written and
+    stored with it; an organiser may leave a required one unanswered. A refusal leaves the
+    caller to roll back (the person may already be written), as every refusal here does.
+    """
     # The person first, outside the lock: the lock is held as briefly as it can be. The
     # control run writes it after the count instead, because on SQLite a transaction's
     # first write takes the database's write lock, and the control run must hold none.
@@ -199,12 +201,14 @@ def register(
     if facts.existing_id is not None:
         return _result_for(session, facts.existing_id, created=False, existing=True)
 
+    given = _checked_answers(session, facts, event_id, signup, questions, by_organiser)
     status, over = _status_for_newcomer(facts, signup, by_organiser, over_capacity)
     if probe.pause_seconds:
         time.sleep(probe.pause_seconds)
     if person_id is None:
         person_id = _find_or_create_person(session, signup)
     registration_id, token = _insert_registration(session, event_id, person_id, signup, status, now)
+    answers.store_answers(session, registration_id, given)
     reached = (
         status == RegistrationStatus.CONFIRMED
         and threshold.awaits_threshold(facts)
@@ -222,6 +226,15 @@ def register(
         threshold_reached=reached,
         over_capacity=over,
     )
+
+
+def _checked_answers(session, facts, event_id, signup, questions, by_organiser) -> dict[int, str]:
+    # Most events ask nothing of their own: the facts query tells, and nothing more is read.
+    if not facts.has_questions:
+        return {}
+    if questions is None:
+        questions = answers.event_questions(session, event_id)
+    return answers.check_answers(questions, signup.answers, required=not by_organiser)
 
 
 # How each closed state of the window refuses a sign-up.
@@ -271,6 +284,7 @@ class SignUpFacts:
     existing_id: int | None
     # The existing place was made by this very form (a double click or a reload).
     replayed: bool
+    has_questions: bool
 
 
 def _lock_and_read_facts(

@@ -10,7 +10,12 @@ them.
 from sqlalchemy import and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from usht_events.catalogue.models import Event, Session, event_eligible_municipality
+from usht_events.catalogue.models import (
+    Event,
+    EventQuestion,
+    Session,
+    event_eligible_municipality,
+)
 from usht_events.organisations.models import Municipality
 from usht_events.registration.models import Person, Registration, RegistrationStatus
 
@@ -68,6 +73,8 @@ SIGN_UP_FACTS = select(
     # place on another event: someone who went back and changed the e-mail signs up anew.
     select(registrations.c.id).where(_active_place).limit(1).scalar_subquery(),
     exists().where(_active_place, registrations.c.idempotency_key == bindparam("idempotency_key")),
+    # Whether the event asks questions of its own: only then are they read and checked.
+    exists().where(EventQuestion.__table__.c.event_id == _EVENT),
 )
 
 

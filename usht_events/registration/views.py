@@ -27,6 +27,7 @@ from usht_events.registration.forms import (
     DetailsForm,
     SignUpForm,
     municipality_choices,
+    posted_answers,
     signup_from,
     with_questions,
 )
@@ -104,25 +105,23 @@ def _sign_up_from_form(event_id: int):
     """Sign up: redirect to the manage page, or show the form again with what went wrong.
 
     A valid form goes straight to the sign-up rule, which reads what it needs under the
-    event's lock; the event page is loaded only when the form has to be shown again.
+    event's lock, the event's own questions too (only if it has any); the event page, and
+    the form with those questions, are loaded only when the form has to be shown again.
     """
-    questions = answers.event_questions(db.session, event_id)
-    form = with_questions(SignUpForm, questions)()
+    form = SignUpForm()
     if not form.validate_on_submit():
-        return _show_form_again(event_id, form, 422)
+        return _show_form_again(event_id, 422)
+    posted = signup_from(
+        form, locale=str(get_locale() or "nb"), answers=posted_answers(request.form)
+    )
     try:
         result = signup.sign_up(
-            db.session,
-            event_id,
-            signup_from(form, locale=str(get_locale() or "nb")),
-            utcnow(),
-            current_app.config["BASE_URL"],
-            questions=questions,
+            db.session, event_id, posted, utcnow(), current_app.config["BASE_URL"]
         )
     except DomainError as error:
         db.session.rollback()
         error = signup.name_municipality(db.session, error)
-        return _show_form_again(event_id, form, error.status, error)
+        return _show_form_again(event_id, error.status, error)
     db.session.commit()
     if result.existing:
         # Anyone can type any address: say nothing about that person's place here.
@@ -149,13 +148,14 @@ def render_event_page(event: Event, form: SignUpForm, status: int = 200, error: 
     return body, status
 
 
-def _show_form_again(
-    event_id: int, form: SignUpForm, status: int, error: DomainError | None = None
-):
-    """The event page with the posted form, its errors, and every municipality to pick from."""
+def _show_form_again(event_id: int, status: int, error: DomainError | None = None):
+    """The event page with the posted form, every error in it (the questions' too), and
+    every municipality to pick from."""
     event = catalogue_rules.event_for_sign_up(db.session, event_id) or abort(404)
     if error and error.status == 404:
         abort(404)
+    form = with_questions(SignUpForm, event.questions)()
+    form.validate()
     form.municipality.choices = municipality_choices(db.session, event)
     # Beside the field, where it has one; the form's error summary lists it too.
     message = _beside_field(form, error) if error else None
