@@ -98,3 +98,10 @@ def test_a_refused_sign_up_is_explained_in_english(client, world):
     assert "Enter a valid e-mail address" in html
     # The example address keeps its Norwegian domain, as addresses here have.
     assert norwegian_left(html, (*DATA, "name@kommune.no")) == []
+
+
+def test_the_language_switch_keeps_the_calendars_filters(client, world):
+    page = client.get("/?q=care&kind=course&from=2026-01-01").get_data(as_text=True)
+    assert 'href="/?q=care&amp;kind=course&amp;from=2026-01-01&amp;lang=en"' in page
+    english = client.get("/?q=care&kind=course&lang=en").get_data(as_text=True)
+    assert 'href="/?q=care&amp;kind=course&amp;lang=nb"' in english

@@ -1,6 +1,7 @@
 """Request hooks, error pages, locale selection and template helpers shared by every area."""
 
 from functools import cache
+from urllib.parse import urlencode
 
 from babel import support
 from flask import Flask, abort, current_app, g, make_response, render_template, request, session
@@ -68,7 +69,15 @@ def init_web(app: Flask) -> None:
         markdown=render_markdown,
     )
     app.jinja_env.globals["current_locale"] = _current_locale
+    app.jinja_env.globals["this_page_in"] = this_page_in
     app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def this_page_in(lang: str) -> str:
+    """The address of this page in another language: the same path and query (a calendar's
+    filters, a list's search), with `lang` set."""
+    args = [(name, value) for name, value in request.args.items(multi=True) if name != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', lang)])}"
 
 
 def _current_locale() -> str:
