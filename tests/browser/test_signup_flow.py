@@ -262,3 +262,21 @@ def test_journey_pages_are_accessible_and_fit_the_screen(
     width = page.viewport_size["width"]
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width
     assert not_http_status_errors(page) == []
+
+
+def test_switching_language_after_a_refusal_keeps_what_was_typed(live_server, page, open_event):
+    page.goto(f"{live_server}/events/{open_event.id}")
+    page.get_by_label("Fullt navn").fill("Kari Nordmann")
+    page.get_by_label("E-post", exact=True).fill("ikke-en-adresse")
+    page.get_by_role("button", name="Meld meg på").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Feil: ")
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_by_label("Full name").input_value() == "Kari Nordmann"
+    assert page.get_by_label("E-mail", exact=True).input_value() == "ikke-en-adresse"
+    assert page.locator("#error-summary").is_visible()
+    assert_accessible(page)
+    assert stored_statuses() == []

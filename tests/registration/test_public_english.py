@@ -8,10 +8,11 @@ page comes from the catalogue.
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.language import norwegian_left
 from usht_events.core.db import db
-from usht_events.registration.models import RegistrationStatus
+from usht_events.registration.models import Registration, RegistrationStatus
 
 
 @pytest.fixture
@@ -105,3 +106,31 @@ def test_the_language_switch_keeps_the_calendars_filters(client, world):
     assert 'href="/?q=care&amp;kind=course&amp;from=2026-01-01&amp;lang=en"' in page
     english = client.get("/?q=care&kind=course&lang=en").get_data(as_text=True)
     assert 'href="/?q=care&amp;kind=course&amp;lang=nb"' in english
+
+
+def test_switching_language_after_a_refused_sign_up_keeps_what_was_typed(client, world):
+    event_id = world["event"].id
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', page).group(1)
+    typed = {"csrf_token": csrf, "form_key": key, "name": "Siri Berg", "email": "not an address"}
+    refused = client.post(f"/events/{event_id}", data=typed)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    # The switch is a button that posts the form back, not a link that would drop it.
+    assert re.search(
+        r'<button class="ds-link site-nav__button" type="submit" form="signup-form" '
+        rf'formaction="/events/{event_id}\?lang=en" formnovalidate name="switch_language"',
+        html,
+    )
+    switched = client.post(f"/events/{event_id}?lang=en", data=typed | {"switch_language": "1"})
+    assert switched.status_code == 200
+    html = switched.get_data(as_text=True)
+    assert '<html lang="en"' in html
+    assert 'value="Siri Berg"' in html and 'value="not an address"' in html
+    assert "Enter a valid e-mail address" in html
+    assert db.session.scalar(select(func.count(Registration.id))) == 2, "nothing signed up"
+    # Back on a plain page, the switch is a link again.
+    assert f'href="/events/{event_id}?lang=nb"' in client.get(f"/events/{event_id}").get_data(
+        as_text=True
+    )

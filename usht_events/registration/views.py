@@ -108,6 +108,10 @@ def _sign_up_from_form(event_id: int):
     event's lock, the event's own questions too (only if it has any); the event page, and
     the form with those questions, are loaded only when the form has to be shown again.
     """
+    if request.form.get("switch_language"):
+        # The language switch on a refused form: the same form, its errors in the new
+        # language; nothing is signed up.
+        return _show_form_again(event_id, 200)
     form = SignUpForm()
     if not form.validate_on_submit():
         return _show_form_again(event_id, 422)
@@ -144,6 +148,8 @@ def render_event_page(event: Event, form: SignUpForm, status: int = 200, error: 
         availability=availability,
         form=form,
         error=error,
+        # What was typed goes along when the language is switched (base.html).
+        language_switch_form="signup-form" if request.method == "POST" else None,
     )
     return body, status
 
