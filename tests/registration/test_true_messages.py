@@ -168,8 +168,12 @@ def test_a_refused_sign_up_is_answered_at_the_event_page_with_what_was_typed(cli
     page = response.get_data(as_text=True)
     assert 'value="tredje@fredrikstad.kommune.no"' in page
     assert "Glutenfri</textarea>" in page
-    # The language switch on that page leads to the event page, not to the sign-up's POST.
-    assert f'href="/events/{capped.id}?lang=en"' in page
+    # The language switch on that page posts what was typed back to the event page in
+    # English, to be shown, not signed up.
+    assert (
+        f'form="signup-form" formaction="/events/{capped.id}?lang=en" formnovalidate '
+        'name="switch_language" value="1"'
+    ) in page
 
 
 @pytest.mark.parametrize(
