@@ -205,6 +205,9 @@ def load(instance_path: Path) -> dict:
         "CERTIFICATION_REMINDER_DAYS_BEFORE": int(
             os.environ.get("CERTIFICATION_REMINDER_DAYS_BEFORE", "90")
         ),
+        # A login lasts at most this many days, however active: a cookie copied off a
+        # shared PC at a course venue stops working (accounts/sessions.py).
+        "LOGIN_SESSION_DAYS": int(os.environ.get("LOGIN_SESSION_DAYS", "14")),
         "EVENTS_PER_PAGE": 20,
         # Programme files are small; refuse anything larger before it is read.
         "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,

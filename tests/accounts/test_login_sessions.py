@@ -177,3 +177,17 @@ def test_a_write_request_moves_last_seen_on(app, login_as, csrf_token):
     assert response.status_code == 302
     db.session.refresh(login)
     assert utcnow() - login.last_seen_at < timedelta(minutes=5)
+
+
+def test_a_login_is_over_after_its_days_however_active(app, login_as):
+    client = login_as("organiser")
+    assert client.get("/admin").status_code == 200
+    (login,) = _logins(client.user)
+    days = app.config["LOGIN_SESSION_DAYS"]
+    login.created_at = utcnow() - timedelta(days=days) + timedelta(minutes=5)
+    db.session.commit()
+    assert client.get("/admin").status_code == 200, "a few minutes left: still logged in"
+    login.created_at = utcnow() - timedelta(days=days, minutes=1)
+    login.last_seen_at = utcnow()
+    db.session.commit()
+    assert _sent_to_login(client.get("/admin"))

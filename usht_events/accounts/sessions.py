@@ -2,14 +2,15 @@
 
 The session cookie holds a random token naming one `LoginSession` row (by its SHA-256);
 Flask-Login's user loader accepts the cookie only while that row is live. Logging out ends
-the row; a new password ends the user's other rows; deactivation ends all of them.
+the row; a new password ends the user's other rows; deactivation ends all of them; and a
+login is over `LOGIN_SESSION_DAYS` after it began, however active.
 """
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
@@ -39,11 +40,16 @@ def start_login_session(session: DbSession, user: User, now: datetime) -> str:
     return token
 
 
-def live_login_session(session: DbSession, token: str) -> LoginSession | None:
-    """The live login session this token names, for an active user; None for anything else."""
+def live_login_session(
+    session: DbSession, token: str, now: datetime | None = None, max_age: timedelta | None = None
+) -> LoginSession | None:
+    """The live login session this token names, for an active user; None for anything else.
+
+    With `max_age`, a login started longer ago than that is over too, however active.
+    """
     if not isinstance(token, str) or not token or len(token) > 64 or not token.isascii():
         return None
-    return session.scalar(
+    query = (
         select(LoginSession)
         .join(LoginSession.user)
         .where(
@@ -52,6 +58,9 @@ def live_login_session(session: DbSession, token: str) -> LoginSession | None:
             User.active.is_(True),
         )
     )
+    if max_age is not None:
+        query = query.where(LoginSession.created_at > (now or utcnow()) - max_age)
+    return session.scalar(query)
 
 
 def end_login_session(session: DbSession, token: str, now: datetime) -> None:
@@ -94,11 +103,12 @@ def load_user(token: str) -> User | None:
     if g.get("database_unavailable"):
         # core/unavailable.py draws the 503 page as for a visitor; nobody is logged out.
         return None
-    login = live_login_session(db.session, token)
+    now = utcnow()
+    max_age = timedelta(days=current_app.config["LOGIN_SESSION_DAYS"])
+    login = live_login_session(db.session, token, now, max_age)
     if login is None:
         return None
     g.login_session_id = login.id
-    now = utcnow()
     if request.method in WRITE_METHODS and now - login.last_seen_at >= LAST_SEEN_RESOLUTION:
         # Written with the request's own changes; page views (reads) never write.
         login.last_seen_at = now
