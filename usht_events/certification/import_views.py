@@ -3,21 +3,14 @@
 The preview reads and checks the file and shows what would be stored, or every problem by
 row and column; nothing is saved. The file travels to the confirm step in the page,
 compressed and signed for this user, so it cannot be swapped on the way and no temporary
-file is left on the server (as the programme import does, catalogue/admin_import.py).
+file is left on the server (core/uploads.py, shared with the programme import).
 """
 
-import base64
-import binascii
-import hashlib
-import zlib
-from pathlib import PurePath
-
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField
 
 from usht_events.accounts.access import allow
@@ -25,13 +18,12 @@ from usht_events.accounts.models import Role
 from usht_events.certification import importing
 from usht_events.certification.access import organiser_municipalities
 from usht_events.certification.import_files import COLUMNS, template_csv, template_xlsx
+from usht_events.core import uploads
 from usht_events.core.db import db, utcnow
 from usht_events.core.errors import DomainError
-from usht_events.core.forms import BaseForm, control_character
+from usht_events.core.forms import BaseForm
 from usht_events.core.timezones import to_oslo
 
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-PREVIEW_MAX_AGE_SECONDS = 3600
 SIGNING_SALT = "certification.import"
 CONFIRM_STEP = "confirm"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,10 +41,6 @@ class ConfirmForm(BaseForm):
     filename = HiddenField()
     content = HiddenField()
     signature = HiddenField()
-
-
-class _CarryError(Exception):
-    """The carried file is missing, altered, too old, or unreadable."""
 
 
 @allow(Role.ADMIN, Role.ORGANISER)
@@ -93,30 +81,21 @@ def _preview():
     form = UploadForm()
     if not form.validate_on_submit():
         return _upload_page(form)
-    upload = form.file.data
-    content = upload.read(MAX_UPLOAD_BYTES + 1) if upload else b""
-    if not upload or not upload.filename or not content:
-        form.file.errors = [gettext("Velg en fil med godkjenninger.")]
+    upload = uploads.read_upload(form.file, gettext("Velg en fil med godkjenninger."))
+    if upload is None:
         return _upload_page(form)
-    if len(content) > MAX_UPLOAD_BYTES:
-        form.file.errors = [
-            gettext("Filen er for stor (høyst %(most)s MB).", most=MAX_UPLOAD_BYTES >> 20)
-        ]
-        return _upload_page(form)
-    filename = PurePath(upload.filename.replace("\\", "/")).name[-120:]
-    if control_character(filename) is not None:
-        form.file.errors = [
-            gettext("Filnavnet inneholder tegn som ikke er tillatt. Gi filen nytt navn.")
-        ]
-        return _upload_page(form)
+    filename, content = upload
     today = to_oslo(utcnow()).date()
     try:
         planned = importing.plan_import(db.session, filename, content, _allowed(), today)
-        carried = _carry(filename, content)
+        carried = ConfirmForm(formdata=None)
+        uploads.carry(carried, filename, content, SIGNING_SALT)
     except DomainError as error:
         return _problems_page(filename, error)
-    except _CarryError as error:
-        form.file.errors = [str(error)]
+    except uploads.TooLargeToCarry:
+        form.file.errors = [
+            gettext("Filen er for stor til å importeres i nettleseren. Del den opp.")
+        ]
         return _upload_page(form)
     return render_template(
         "certification/admin/import_preview.html", filename=filename, planned=planned, form=carried
@@ -127,9 +106,9 @@ def _confirm():
     form = ConfirmForm()
     try:
         if not form.validate_on_submit():
-            raise _CarryError("expired form")
-        filename, content = _opened(form)
-    except _CarryError:
+            raise uploads.CarryError("expired form")
+        filename, content = uploads.opened(form, SIGNING_SALT)
+    except uploads.CarryError:
         expired = gettext("Forhåndsvisningen er utløpt eller ufullstendig. Last opp filen på nytt.")
         flash(expired, "warning")
         return redirect(url_for("certification_admin.import_certifications"))
@@ -158,7 +137,7 @@ def _upload_page(form: UploadForm):
         "certification/admin/import_certifications.html",
         form=form,
         columns=COLUMNS,
-        max_megabytes=MAX_UPLOAD_BYTES >> 20,
+        max_megabytes=uploads.MAX_UPLOAD_BYTES >> 20,
     )
     return body, 400 if form.errors else 200
 
@@ -173,44 +152,3 @@ def _problems_page(filename: str, error: DomainError):
         form=None,
     )
     return body, 400
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGNING_SALT)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _carry(filename: str, content: bytes) -> ConfirmForm:
-    packed = base64.b64encode(zlib.compress(content, 9)).decode("ascii")
-    # Werkzeug refuses form fields above this size; say so now rather than at confirm.
-    limit = request.max_form_memory_size
-    if limit is not None and len(packed) > limit - 10_000:
-        raise _CarryError(gettext("Filen er for stor til å importeres i nettleseren. Del den opp."))
-    form = ConfirmForm(formdata=None)
-    form.filename.data, form.content.data = filename, packed
-    form.signature.data = _serializer().dumps(
-        {"user": current_user.id, "filename": filename, "content": _digest(packed)}
-    )
-    return form
-
-
-def _opened(form: ConfirmForm) -> tuple[str, bytes]:
-    packed = form.content.data or ""
-    try:
-        signed = _serializer().loads(form.signature.data or "", max_age=PREVIEW_MAX_AGE_SECONDS)
-    except BadSignature as error:
-        raise _CarryError("bad signature") from error
-    expected = {"user": current_user.id, "filename": form.filename.data, "content": _digest(packed)}
-    if signed != expected:
-        raise _CarryError("not the file that was checked")
-    try:
-        inflater = zlib.decompressobj()
-        content = inflater.decompress(base64.b64decode(packed, validate=True), MAX_UPLOAD_BYTES + 1)
-    except (binascii.Error, zlib.error) as error:
-        raise _CarryError("unreadable") from error
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise _CarryError("too large")
-    return form.filename.data, content
