@@ -187,7 +187,7 @@ def main(argv=None) -> None:
         warm_each * args.scanners + args.sequential + args.scanners * args.per_scanner + args.double
     )
     with ExitStack() as stack:
-        database_url = stack.enter_context(fresh_database(args))
+        database_url = stack.enter_context(fresh_database(args.database, args.postgres_admin_url))
         event_id, session_id, codes, users = create_course(database_url, tickets, args.scanners + 1)
         server = stack.enter_context(GunicornServer(database_url, workers=args.workers))
         scanners = [Scanner(server.url, event_id, session_id) for _ in users]

@@ -16,14 +16,14 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, select, text
 
 # Run as a script from anywhere: the project root holds usht_events.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask import current_app
 
+from bench.signup_benchmark import POSTGRES_ADMIN_URL, fresh_database
 from usht_events import create_app
 from usht_events.catalogue.models import (
     CertificationKind,
@@ -42,7 +42,6 @@ from usht_events.registration.models import Attendance, Person, Registration, Re
 from usht_events.reports.rules import participation_report
 from usht_events.reports.xlsx import report_workbook
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 YEAR = 2025
 BATCH = 5000
 
@@ -61,30 +60,15 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Create, seed, time, drop."""
     args = parse_args(argv)
-    name = f"usht_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgres_admin_url).set(database=name)
-    try:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
-                "SECRET_KEY": uuid.uuid4().hex * 2,
-            }
-        )
+    with fresh_database("postgres", args.postgres_admin_url) as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": uuid.uuid4().hex * 2})
         with app.app_context():
-            db.create_all()
             started = time.perf_counter()
             seed(args, random.Random(2025))
             print(f"seeded in {time.perf_counter() - started:.1f} s")
             time_reports(args.runs)
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _bulk(model, rows: list[dict]) -> None:

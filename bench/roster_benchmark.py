@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 # Run as a script from anywhere: the project root holds usht_events.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.signup_benchmark import POSTGRES_ADMIN_URL, fresh_database
 from usht_events import create_app
 from usht_events.accounts.models import Role, User, user_municipality
 from usht_events.accounts.passwords import hash_password
@@ -42,7 +43,6 @@ from usht_events.organisations.models import Centre, Municipality, centre_munici
 from usht_events.organisations.rules import load_municipalities
 from usht_events.registration.models import Person
 
-POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TODAY = date(2026, 11, 20)
 BATCH = 5000
 KINDS = (
@@ -72,33 +72,23 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     """Create, seed, time, drop."""
     args = parse_args(argv)
-    name = f"usht_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.postgres_admin_url).set(database=name)
-    try:
+    with fresh_database("postgres", args.postgres_admin_url) as url:
         app = create_app(
             {
-                "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
+                "SQLALCHEMY_DATABASE_URI": url,
                 "SECRET_KEY": uuid.uuid4().hex * 2,
                 "RATELIMIT_ENABLED": False,
             }
         )
         with app.app_context():
-            db.create_all()
             started = time.perf_counter()
             token = seed(args, random.Random(2026))
             print(f"seeded in {time.perf_counter() - started:.1f} s")
             db.session.remove()
-        time_roster(app, token, args, name)
+        time_roster(app, token, args, make_url(url).database)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _bulk(model, rows: list[dict]) -> None:

@@ -58,20 +58,21 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 @contextmanager
-def fresh_database(args: argparse.Namespace):
-    """A new, migrated database (usht_bench_<random> on PostgreSQL), dropped afterwards."""
-    if args.database == "sqlite":
+def fresh_database(database: str = "postgres", postgres_admin_url: str = POSTGRES_ADMIN_URL):
+    """A new, migrated database (usht_bench_<random> on PostgreSQL, or a SQLite file);
+    yields its URL and drops it afterwards."""
+    if database == "sqlite":
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{folder}/bench.sqlite"
             flask_db_upgrade(url)
             yield url
         return
     name = f"usht_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.postgres_admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(args.postgres_admin_url).set(database=name)
+        url = make_url(postgres_admin_url).set(database=name)
         url = url.render_as_string(hide_password=False)
         flask_db_upgrade(url)
         yield url
@@ -222,7 +223,7 @@ def main(argv=None) -> None:
         run(args, args.url.rstrip("/"), args.event_id, None)
         return
     with ExitStack() as stack:
-        database_url = stack.enter_context(fresh_database(args))
+        database_url = stack.enter_context(fresh_database(args.database, args.postgres_admin_url))
         event_id = create_open_event(
             database_url, capacity=args.capacity, municipalities=OSTFOLD, all_municipalities=True
         )
