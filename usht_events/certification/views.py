@@ -17,6 +17,7 @@ from usht_events.core.mail import mail_language
 from usht_events.core.timezones import to_oslo
 from usht_events.core.tokens import READABLE_ALPHABET
 from usht_events.registration.models import Registration
+from usht_events.registration.tickets import registration_by_link
 
 blueprint = Blueprint("certification", __name__)
 
@@ -59,10 +60,7 @@ def verify(code: str):
 
 
 def _registration(token: str) -> Registration:
-    if len(token) > 64:
-        abort(404)
-    registration = db.session.scalar(select(Registration).where(Registration.token == token))
-    return registration or abort(404)
+    return registration_by_link(db.session, token) or abort(404)
 
 
 @blueprint.get("/r/<token>/certificates")

@@ -129,7 +129,7 @@ class Registration(db.Model):
     # Secret of the manage link /r/<token>.
     token: Mapped[str] = mapped_column(String(64), unique=True, default=url_token)
     # Secret of the ticket /t/<ticket_token> and of its QR code (128 random bits); a new
-    # one revokes the old (tickets.reissue_ticket).
+    # one revokes the old (participants.reissue_ticket).
     ticket_token: Mapped[str] = mapped_column(String(43), unique=True, default=ticket_secret)
     # Short code to read out at the door when a phone will not scan. It is looked up only
     # inside an organiser's check-in page for this registration's own event, never as an

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale, gettext
-from sqlalchemy import select
 
 from usht_events.catalogue import rules as catalogue_rules
 from usht_events.catalogue.forms import CalendarFilterForm
@@ -40,6 +39,7 @@ from usht_events.registration.places import (
     waitlist_position,
     waits_for_municipality,
 )
+from usht_events.registration.tickets import registration_by_link
 
 blueprint = Blueprint("registration", __name__)
 
@@ -169,10 +169,7 @@ def _show_form_again(event_id: int, status: int, error: DomainError | None = Non
 
 
 def _registration_by_token(token: str) -> Registration:
-    if len(token) > 64:
-        abort(404)
-    registration = db.session.scalar(select(Registration).where(Registration.token == token))
-    return registration or abort(404)
+    return registration_by_link(db.session, token) or abort(404)
 
 
 @blueprint.get("/r/<token>")
