@@ -59,15 +59,7 @@ def find_events(
     session: DbSession, filters: EventFilter, now: datetime, page: int = 1, per_page: int = 20
 ) -> Page:
     """Published events matching the filters, soonest first; upcoming only unless dated."""
-    spans = (
-        select(
-            Session.event_id,
-            func.min(Session.starts_at).label("first_start"),
-            func.max(Session.ends_at).label("last_end"),
-        )
-        .group_by(Session.event_id)
-        .subquery()
-    )
+    spans = _event_spans()
     query = select(Event).join(spans, spans.c.event_id == Event.id).where(Event.is_live)
     query = _apply_filters(query, filters, spans, now)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -78,6 +70,19 @@ def find_events(
         .options(*_card_loads())
     )
     return Page(list(events), total, page, per_page)
+
+
+def _event_spans():
+    """Each event's first start and last end, to join events on."""
+    return (
+        select(
+            Session.event_id,
+            func.min(Session.starts_at).label("first_start"),
+            func.max(Session.ends_at).label("last_end"),
+        )
+        .group_by(Session.event_id)
+        .subquery()
+    )
 
 
 # The organiser's events list: which of their events, in every status.
@@ -104,15 +109,7 @@ def managed_events(
     Upcoming means not yet over, soonest first; past means over, latest first. Events
     without sessions count as upcoming.
     """
-    spans = (
-        select(
-            Session.event_id,
-            func.min(Session.starts_at).label("first_start"),
-            func.max(Session.ends_at).label("last_end"),
-        )
-        .group_by(Session.event_id)
-        .subquery()
-    )
+    spans = _event_spans()
     query = select(Event).outerjoin(spans, spans.c.event_id == Event.id).where(scope)
     if filters.status:
         query = query.where(Event.status == filters.status)
