@@ -304,6 +304,11 @@ class Event(db.Model):
     def is_open_to_everyone(self) -> bool:
         return not self.eligible_municipalities
 
+    @property
+    def contact_address(self) -> str:
+        """Where participants' questions go: the event's own address, else its centre's."""
+        return self.contact_email or (self.centre.email if self.centre else "")
+
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r}>"
 

@@ -333,9 +333,9 @@ def _lang(person: Person) -> str:
 
 
 def _contact(event: Event | None) -> dict:
-    centre = event.centre if event else None
-    email = (event.contact_email if event else "") or (centre.email if centre else "")
-    return {"centre": centre, "contact_email": email}
+    if event is None:
+        return {"centre": None, "contact_email": ""}
+    return {"centre": event.centre, "contact_email": event.contact_address}
 
 
 def _confirmed_context(registration, base_url) -> dict:

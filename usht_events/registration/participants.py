@@ -269,7 +269,7 @@ def _message(session, event: Event, registration: Registration, subject, body, b
         person=person,
         event=event,
         centre=centre,
-        contact_email=event.contact_email or centre.email,
+        contact_email=event.contact_address,
         date_span=span,
         manage_url=f"{base_url}/r/{registration.token}",
     )
